@@ -1,0 +1,76 @@
+"""Audio helpers: wrap raw PCM as WAV, read facts from encoded audio, check a reference track before upload."""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile as sf
+
+from . import config
+
+
+def wav_header(frames: int, sample_rate: int, channels: int, bits: int = 16) -> bytes:
+    """A 44-byte RIFF/WAVE header for `frames` frames of little-endian integer PCM."""
+    block = channels * bits // 8
+    data_len = frames * block
+    return b"RIFF" + struct.pack(
+        "<I4s4sIHHIIHH4sI",
+        36 + data_len, b"WAVE", b"fmt ", 16, 1, channels, sample_rate, sample_rate * block, block, bits,
+        b"data", data_len,
+    )  # fmt: skip
+
+
+def pcm_to_wav(pcm: bytes, sample_rate: int, channels: int) -> bytes:
+    """Raw 16-bit little-endian PCM (what the API sends for format 'pcm') wrapped as a playable WAV file."""
+    frames = len(pcm) // (2 * channels)
+    return wav_header(frames, sample_rate, channels) + pcm[: frames * 2 * channels]
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What decoding an audio file tells about it."""
+
+    duration_s: float
+    sample_rate: int
+    channels: int
+
+
+def probe(data: bytes) -> AudioInfo:
+    """Decode the header of an encoded file (wav, mp3, flac, ogg); raises sf.LibsndfileError if it cannot."""
+    with sf.SoundFile(io.BytesIO(data)) as f:
+        frames = f.frames
+        if frames <= 0 or frames >= 2**62:  # some decoders cannot tell the length without reading it all
+            frames = sum(len(b) for b in f.blocks(blocksize=65536))
+        return AudioInfo(frames / f.samplerate, f.samplerate, f.channels)
+
+
+class ReferenceError(ValueError):
+    """A local reference track that the cover endpoints would refuse."""
+
+
+def check_reference(path: str | Path) -> tuple[bytes, AudioInfo]:
+    """Read a local reference track and check it before upload: decodable, 6 s – 6 min, at most 50 MB."""
+    p = Path(path)
+    if not p.is_file():
+        raise ReferenceError(f"reference file not found: {p}")
+    size = p.stat().st_size
+    if size > config.REFERENCE_MAX_BYTES:
+        raise ReferenceError(
+            f"reference file is {size / 2**20:.1f} MB; the limit is {config.REFERENCE_MAX_BYTES // 2**20} MB"
+        )
+    data = p.read_bytes()
+    try:
+        info = probe(data)
+    except Exception as exc:  # libsndfile reports many kinds of unreadable input
+        raise ReferenceError(
+            f"reference file {p.name} could not be decoded as audio (mp3, wav, flac or ogg): {exc}"
+        ) from None
+    lo, hi = config.REFERENCE_MIN_SECONDS, config.REFERENCE_MAX_SECONDS
+    if not lo <= info.duration_s <= hi:
+        raise ReferenceError(
+            f"reference track is {info.duration_s:.1f} s long; it must be {lo:.0f} s – {hi / 60:.0f} min"
+        )
+    return data, info

@@ -1,0 +1,202 @@
+"""Command line: `python -m musicgen song|instrumental|cover-preprocess|cover|lyrics ...`.
+
+Flags are named after the API's fields. The key and host come from MINIMAX_API_KEY and MINIMAX_BASE_URL.
+Failures print one clear message and exit non-zero; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import sys
+import time
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import config
+from .audio import ReferenceError, check_reference
+from .client import MusicClient, Progress
+from .errors import MusicGenError
+from .requests import AudioSetting, CoverPreprocessRequest, LyricsRequest, MusicRequest, describe_validation_error
+
+EXIT_API, EXIT_USAGE = 1, 2
+
+
+def _add_audio_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=config.FORMATS, default=config.DEFAULT_FORMAT)
+    p.add_argument("--sample-rate", type=int, default=config.DEFAULT_SAMPLE_RATE, help="16000, 24000, 32000 or 44100")
+    p.add_argument("--bitrate", type=int, default=config.DEFAULT_BITRATE, help="32000, 64000, 128000 or 256000")
+    p.add_argument("--stream", action="store_true", help="receive the song as it is generated (hex only)")
+    p.add_argument("--output-format", choices=("hex", "url"), default="hex")
+    p.add_argument("--out", type=Path, help="where to write the audio (default: <kind>-<time>.<format>)")
+
+
+def _add_lyrics_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--lyrics", help="lyrics text, lines separated by \\n, with tags like [Verse] [Chorus]")
+    g.add_argument("--lyrics-file", type=Path, help="read the lyrics from this file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one subcommand per endpoint."""
+    parser = argparse.ArgumentParser(prog="python -m musicgen", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("song", help="a song with vocals from a style prompt and lyrics")
+    p.add_argument("--prompt", default="", help="style, mood, scenario (0–2000 characters)")
+    _add_lyrics_flags(p)
+    p.add_argument("--lyrics-optimizer", action="store_true", help="let the API write the lyrics from the prompt")
+    p.add_argument("--model", default=config.DEFAULT_SONG_MODEL)
+    _add_audio_flags(p)
+
+    p = sub.add_parser("instrumental", help="music with no vocals")
+    p.add_argument("--prompt", required=True, help="style, mood, instruments (1–2000 characters)")
+    p.add_argument("--model", default=config.DEFAULT_SONG_MODEL)
+    _add_audio_flags(p)
+
+    p = sub.add_parser("cover-preprocess", help="analyse a reference track: lyrics, structure, cover_feature_id")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--audio-url")
+    g.add_argument("--audio-file", type=Path, help="local reference (6 s – 6 min, at most 50 MB)")
+    p.add_argument("--out", type=Path, help="write the extracted lyrics here, ready to edit for `cover`")
+
+    p = sub.add_parser("cover", help="a cover of a reference track in a new style")
+    p.add_argument("--prompt", required=True, help="target style (10–300 characters)")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--audio-url")
+    g.add_argument("--audio-file", type=Path)
+    g.add_argument("--cover-feature-id", help="from cover-preprocess (valid 24 h); needs --lyrics/--lyrics-file")
+    _add_lyrics_flags(p)
+    p.add_argument("--model", default=config.DEFAULT_COVER_MODEL, help="music-cover or music-cover-free")
+    _add_audio_flags(p)
+
+    p = sub.add_parser("lyrics", help="write lyrics from a prompt, or edit given lyrics")
+    p.add_argument("--mode", choices=("write_full_song", "edit"), default="write_full_song")
+    p.add_argument("--prompt", default="")
+    _add_lyrics_flags(p)
+    p.add_argument("--title", default="")
+    p.add_argument("--out", type=Path, help="write the lyrics here")
+    return parser
+
+
+class _Reporter:
+    """Progress on stderr: rewritten in place on a terminal, one line per stage otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.last_stage = ""
+        self.last_print = 0.0
+
+    def __call__(self, p: Progress) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        if p.stage == self.last_stage and now - self.last_print < (0.2 if self.tty else 5.0):
+            return
+        self.last_stage, self.last_print = p.stage, now
+        got = f", {p.bytes_received / 1024:,.0f} KB received" if p.bytes_received else ""
+        line = f"{p.stage}… {p.elapsed_s:5.1f} s{got}"
+        if self.tty:
+            sys.stderr.write("\r\033[K" + line)
+            if p.stage == "done":
+                sys.stderr.write("\n")
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _read_lyrics(args: argparse.Namespace) -> str:
+    if getattr(args, "lyrics_file", None):
+        try:
+            return args.lyrics_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ReferenceError(f"--lyrics-file: cannot read {args.lyrics_file}: {exc.strerror}") from None
+    return (getattr(args, "lyrics", None) or "").replace("\\n", "\n")
+
+
+def _music_request(args: argparse.Namespace) -> MusicRequest:
+    setting = AudioSetting(sample_rate=args.sample_rate, bitrate=args.bitrate, format=args.format)
+    common = dict(model=args.model, stream=args.stream, output_format=args.output_format, audio_setting=setting)
+    if args.command == "song":
+        return MusicRequest.song(args.prompt, _read_lyrics(args), lyrics_optimizer=args.lyrics_optimizer, **common)
+    if args.command == "instrumental":
+        return MusicRequest.instrumental(args.prompt, **common)
+    ref: dict[str, str] = {}
+    if args.audio_file:
+        data, _ = check_reference(args.audio_file)
+        ref["audio_base64"] = base64.b64encode(data).decode("ascii")
+    elif args.audio_url:
+        ref["audio_url"] = args.audio_url
+    else:
+        ref["cover_feature_id"] = args.cover_feature_id
+    return MusicRequest.cover(args.prompt, lyrics=_read_lyrics(args) or None, **ref, **common)
+
+
+def _save(result, args: argparse.Namespace) -> Path:
+    out = args.out or Path(f"{args.command}-{time.strftime('%Y%m%d-%H%M%S')}.{result.format}")
+    result.save(out)
+    if result.format == "pcm":  # raw PCM plays nowhere; keep it and write a WAV beside it
+        wav = result.save(out.with_suffix(".wav"), playable=True)
+        print(f"wrote {wav} (the pcm wrapped as WAV)")
+    return out
+
+
+def _run(args: argparse.Namespace, client: MusicClient) -> int:
+    report = _Reporter(args.quiet)
+    if args.command == "lyrics":
+        req = LyricsRequest(mode=args.mode, prompt=args.prompt, lyrics=_read_lyrics(args), title=args.title)
+        res = client.generate_lyrics(req, on_progress=report)
+        if args.out:
+            args.out.write_text(res.lyrics, encoding="utf-8")
+            print(f"wrote {args.out}")
+        print(f"title: {res.title}\nstyle: {res.style_tags}\ntrace id: {res.trace_id}\n\n{res.lyrics}")
+        return 0
+    if args.command == "cover-preprocess":
+        req = args.audio_file if args.audio_file else CoverPreprocessRequest(audio_url=args.audio_url)
+        ana = client.preprocess_cover(req, on_progress=report)
+        if args.out:
+            args.out.write_text(ana.formatted_lyrics, encoding="utf-8")
+            print(f"wrote {args.out}")
+        dur = f"{ana.duration_s:.1f} s" if ana.duration_s is not None else "unknown"
+        print(f"cover_feature_id: {ana.cover_feature_id} (valid 24 h)\nduration: {dur}\ntrace id: {ana.trace_id}")
+        for s in ana.segments:
+            print(f"  {s.start:7.2f}–{s.end:7.2f} s  {s.label}")
+        print("\n" + ana.formatted_lyrics)
+        return 0
+    request = _music_request(args)
+    try:
+        result = client.generate(request, on_progress=report)
+    except MusicGenError as exc:
+        if exc.partial:  # never throw away what arrived
+            out = (args.out or Path(f"{args.command}.{request.audio_setting.format}")).with_suffix(".partial")
+            out.write_bytes(exc.partial)
+            print(f"kept {len(exc.partial)} bytes that arrived in {out}", file=sys.stderr)
+        raise
+    out = _save(result, args)
+    dur = f"{result.duration_s:.1f} s" if result.duration_s is not None else "unknown length"
+    print(f"wrote {out}: {dur}, {result.format}, {result.sample_rate} Hz, {result.size:,} bytes")
+    print(f"trace id: {result.trace_id}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        with MusicClient() as client:
+            return _run(args, client)
+    except ValidationError as exc:
+        print(f"error: {describe_validation_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except ReferenceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MusicGenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_API
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

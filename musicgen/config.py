@@ -1,0 +1,109 @@
+"""Every default the client uses, in one place, and the settings read from the environment.
+
+README.md repeats these numbers; change both together.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+# Hosts. Keys are region-bound: a global key on the mainland-China host (or the reverse) fails as "invalid key".
+GLOBAL_BASE_URL = "https://api.minimax.io"
+CN_BASE_URL = "https://api.minimaxi.com"
+REGIONS = {"global": GLOBAL_BASE_URL, "cn": CN_BASE_URL}
+
+ENV_API_KEY = "MINIMAX_API_KEY"
+ENV_BASE_URL = "MINIMAX_BASE_URL"
+
+# Models the studio offers. The server has the last word on which exist (contract §0): we never refuse others.
+SONG_MODELS = ("music-2.6", "music-2.6-free")
+COVER_MODELS = ("music-cover", "music-cover-free")
+DEFAULT_SONG_MODEL = "music-2.6"
+DEFAULT_COVER_MODEL = "music-cover"
+PREPROCESS_MODEL = "music-cover"
+
+# Audio settings the API accepts, and the defaults the official CLI uses.
+SAMPLE_RATES = (16000, 24000, 32000, 44100)
+BITRATES = (32000, 64000, 128000, 256000)
+FORMATS = ("mp3", "wav", "pcm")
+DEFAULT_SAMPLE_RATE = 44100
+DEFAULT_BITRATE = 256000
+DEFAULT_FORMAT = "mp3"
+
+# Timeouts in seconds. Songs take 30 s to 5 min, so a generation may sit silent for minutes before answering.
+CONNECT_TIMEOUT = 15.0
+WRITE_TIMEOUT = 120.0  # a 50 MB reference uploads as ~67 MB of base64
+GENERATION_READ_TIMEOUT = 600.0
+STREAM_IDLE_TIMEOUT = 300.0  # longest silence between two stream chunks; the stream's total time is unbounded
+PREPROCESS_READ_TIMEOUT = 180.0
+LYRICS_READ_TIMEOUT = 90.0
+DOWNLOAD_TIMEOUT = 120.0  # fetching a url-mode result
+
+# Retries happen only where no song can have been started or charged (see client.py).
+MAX_RETRIES = 3
+BACKOFF_INITIAL = 1.0
+BACKOFF_FACTOR = 2.0
+BACKOFF_MAX = 30.0  # no single wait is longer than this, whatever Retry-After says
+
+# Reference tracks for covers (contract §3, §6).
+REFERENCE_MIN_SECONDS = 6.0
+REFERENCE_MAX_SECONDS = 360.0
+REFERENCE_MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Timeouts for each kind of call, in seconds."""
+
+    connect: float = CONNECT_TIMEOUT
+    write: float = WRITE_TIMEOUT
+    generation: float = GENERATION_READ_TIMEOUT
+    stream_idle: float = STREAM_IDLE_TIMEOUT
+    preprocess: float = PREPROCESS_READ_TIMEOUT
+    lyrics: float = LYRICS_READ_TIMEOUT
+    download: float = DOWNLOAD_TIMEOUT
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait before re-sending a request that cannot have been charged."""
+
+    max_retries: int = MAX_RETRIES
+    initial: float = BACKOFF_INITIAL
+    factor: float = BACKOFF_FACTOR
+    max_wait: float = BACKOFF_MAX
+
+    def wait(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number `attempt` (0-based), honouring Retry-After within the cap."""
+        if retry_after is not None and retry_after >= 0:
+            return min(retry_after, self.max_wait)
+        return min(self.initial * self.factor**attempt, self.max_wait)
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Resolved connection settings. Built when a client is built, never at import time."""
+
+    api_key: str = field(repr=False)
+    base_url: str = GLOBAL_BASE_URL
+
+    @classmethod
+    def resolve(cls, api_key: str | None = None, base_url: str | None = None) -> ClientSettings:
+        """Explicit arguments win; otherwise MINIMAX_API_KEY / MINIMAX_BASE_URL; otherwise the global host."""
+        key = (api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")).strip()
+        url = (base_url or os.environ.get(ENV_BASE_URL, "") or GLOBAL_BASE_URL).strip().rstrip("/")
+        if url in REGIONS:  # allow "global" / "cn" as shorthands
+            url = REGIONS[url]
+        return cls(api_key=key, base_url=url)
+
+    @property
+    def region(self) -> str:
+        """'cn' for the mainland-China host, 'global' for the global host, 'custom' otherwise."""
+        for name, url in REGIONS.items():
+            if self.base_url == url:
+                return name
+        return "custom"
+
+    def __repr__(self) -> str:  # never show the key, even by accident in a traceback
+        return f"ClientSettings(api_key={'set' if self.api_key else 'unset'}, base_url={self.base_url!r})"

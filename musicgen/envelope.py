@@ -1,0 +1,97 @@
+"""Reading a JSON answer whose `audio` field may hold megabytes of hex, without holding it twice.
+
+A 4-minute song is ~7.7 MB of mp3 and ~15 MB of hex. Parsing the whole body with `json.loads` and then
+`bytes.fromhex` keeps the body, the decoded string and the bytes alive at once (about 5x the audio). Instead the
+hex is decoded chunk by chunk as it arrives and the rest of the (small) JSON is parsed normally.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import re
+from collections.abc import Iterable
+
+from .errors import CorruptAudioError
+
+_AUDIO_KEY = re.compile(rb'"audio"\s*:\s*"')
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+_KEY_OVERLAP = 16  # the key pattern may straddle two network chunks
+
+
+class EnvelopeReader:
+    """Feed body chunks; `finish()` returns the parsed JSON (with data.audio emptied) and the decoded audio."""
+
+    def __init__(self) -> None:
+        self._head = bytearray()  # the JSON text, minus the hex audio
+        self._audio: bytearray | None = None
+        self._carry = b""  # an odd trailing hex digit waiting for its partner
+        self._in_value = False
+        self._searched = 0  # how far _head has been searched for the audio key
+        self._done_audio = False  # only the first `"audio":"<hex>"` is extracted
+
+    def feed(self, chunk: bytes) -> None:
+        """Consume the next piece of the body."""
+        while chunk:
+            if self._in_value:
+                chunk = self._feed_value(chunk)
+            else:
+                chunk = self._feed_json(chunk)
+
+    def _feed_json(self, chunk: bytes) -> bytes:
+        if self._done_audio:
+            self._head += chunk
+            return b""
+        start = max(0, self._searched - _KEY_OVERLAP)
+        self._head += chunk
+        m = _AUDIO_KEY.search(self._head, start)
+        if not m:
+            self._searched = len(self._head)
+            return b""
+        rest = bytes(self._head[m.end() :])
+        del self._head[m.end() :]
+        if rest and rest[0] not in _HEX:
+            # Not hex (a URL, or an empty string): leave it in the JSON for json.loads.
+            self._done_audio = True
+            self._head += rest
+            return b""
+        self._in_value = True
+        self._audio = bytearray()
+        return rest
+
+    def _feed_value(self, chunk: bytes) -> bytes:
+        end = chunk.find(b'"')
+        piece, rest = (chunk, b"") if end < 0 else (chunk[:end], chunk[end:])
+        if self._carry:
+            piece = self._carry + piece
+        even = len(piece) - (len(piece) & 1)
+        self._carry = piece[even:]
+        try:
+            self._audio += binascii.unhexlify(piece[:even])
+        except binascii.Error:
+            raise CorruptAudioError("The audio in the answer is not valid hex") from None
+        if end >= 0:
+            if self._carry:
+                raise CorruptAudioError("The audio in the answer has an odd number of hex digits")
+            self._in_value = False
+            self._done_audio = True
+        return rest
+
+    def finish(self) -> tuple[object, bytes | None]:
+        """The parsed JSON document and the decoded audio (None when the body held no hex audio)."""
+        if self._in_value:
+            raise CorruptAudioError("The answer ended in the middle of its audio")
+        doc = json.loads(bytes(self._head))
+        audio = None
+        if self._audio is not None:
+            audio = bytes(self._audio)
+            self._audio = None
+        return doc, audio
+
+
+def read_envelope(chunks: Iterable[bytes]) -> tuple[object, bytes | None]:
+    """Parse a whole JSON body from its chunks; raises json.JSONDecodeError when it is not JSON."""
+    reader = EnvelopeReader()
+    for chunk in chunks:
+        reader.feed(chunk)
+    return reader.finish()

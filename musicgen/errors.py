@@ -1,0 +1,194 @@
+"""Exceptions the client raises: one class per failure a user can act on.
+
+    MusicGenError                      base; .message, .hint (what to do next), .code, .http_status, .trace_id
+    ├── APIError                       the API answered with an error
+    │   ├── AuthenticationError        1004, 2049, HTTP 401/403: bad key, or a key used on the wrong region's host
+    │   ├── RateLimitError             1002, 1039, 2045, HTTP 429; .retry_after when known
+    │   ├── InsufficientBalanceError   1008
+    │   ├── QuotaExceededError         2056, 1028, 1030, 2061: usage window or plan exceeded
+    │   ├── ContentFlaggedError        1026 (input), 1027 (output); .stage
+    │   ├── InvalidParametersError     2013 with the server's message
+    │   ├── ModelUnavailableError      HTTP 404, unknown or retired model (the Music API is being sunset)
+    │   └── ServerError                1000, 1001, 1013, 1024, 1033, HTTP 5xx, non-JSON gateway bodies
+    ├── APIConnectionError             the request could not reach the API or the answer was cut off
+    │   └── APITimeoutError            no answer (or no stream chunk) within the timeout
+    └── AudioError                     the answer arrived but its audio is unusable
+        ├── CorruptAudioError          empty audio, bad hex, undecodable bytes
+        └── StreamTruncatedError       a stream ended before its terminal frame; .partial holds what arrived
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MusicGenError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    default_hint = ""
+    partial: bytes = b""  # audio that arrived before the failure, if any; never thrown away
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        http_status: int | None = None,
+        trace_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.code = code
+        self.http_status = http_status
+        self.trace_id = trace_id
+        self.hint = hint if hint is not None else self.default_hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.hint:
+            parts.append(self.hint)
+        tags = []
+        if self.code is not None:
+            tags.append(f"code {self.code}")
+        if self.http_status is not None and self.http_status != 200:
+            tags.append(f"HTTP {self.http_status}")
+        if self.trace_id:
+            tags.append(f"trace id {self.trace_id}")
+        text = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)
+        return f"{text} ({', '.join(tags)})" if tags else text
+
+
+class APIError(MusicGenError):
+    """The API answered, with an error."""
+
+    default_hint = "Try again; if it keeps failing, report the trace id to MiniMax support."
+
+
+class AuthenticationError(APIError):
+    default_hint = (
+        "Check the API key (MINIMAX_API_KEY or the studio's Settings). Keys are region-bound: a mainland-China "
+        "key needs https://api.minimaxi.com, a global key https://api.minimax.io."
+    )
+
+
+class RateLimitError(APIError):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        self.retry_after = retry_after
+        if kw.get("hint") is None:
+            wait = f"about {retry_after:.0f} s" if retry_after else "a minute"
+            kw["hint"] = f"Too many requests at once: wait {wait} and try again."
+        super().__init__(message, **kw)
+
+
+class InsufficientBalanceError(APIError):
+    default_hint = "Your MiniMax account balance is too low: top it up in the MiniMax console, or use a free model."
+
+
+class QuotaExceededError(APIError):
+    default_hint = (
+        "Your plan's usage window or quota is used up: wait for the next window, or switch to a "
+        "pay-as-you-go key or a model your plan includes."
+    )
+
+
+class ContentFlaggedError(APIError):
+    def __init__(self, message: str, *, stage: str = "input", **kw: Any) -> None:
+        self.stage = stage
+        if kw.get("hint") is None:
+            kw["hint"] = (
+                "The prompt or lyrics were flagged by MiniMax's content filter: rephrase them and try again."
+                if stage == "input"
+                else "The generated song was flagged by MiniMax's content filter: change the prompt or lyrics."
+            )
+        super().__init__(message, **kw)
+
+
+class InvalidParametersError(APIError):
+    default_hint = "MiniMax rejected a parameter: correct the field it names and try again."
+
+
+class ModelUnavailableError(APIError):
+    default_hint = (
+        "This model or endpoint is not offered (any more) on this host. MiniMax is reported to be sunsetting "
+        "its Music API: try another model, the other region's host, or the offline demo engine."
+    )
+
+
+class ServerError(APIError):
+    default_hint = "MiniMax had a problem on its side: wait a little and try again."
+
+
+class APIConnectionError(MusicGenError):
+    default_hint = "Could not reach the API: check the network and the base URL (MINIMAX_BASE_URL), then retry."
+
+
+class APITimeoutError(APIConnectionError):
+    default_hint = (
+        "No answer within the timeout. A song can take up to 5 minutes; the request was not re-sent, so it "
+        "may still finish and be charged: wait before trying again, or raise the timeout."
+    )
+
+
+class AudioError(MusicGenError):
+    default_hint = "The API answered but the audio is unusable: try again; report the trace id if it repeats."
+
+
+class CorruptAudioError(AudioError):
+    pass
+
+
+class StreamTruncatedError(AudioError):
+    default_hint = "The stream stopped before the song was complete; what arrived has been kept."
+
+    def __init__(self, message: str, *, partial: bytes = b"", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.partial = partial
+
+
+_AUTH = {1004, 2049}
+_RATE = {1002, 1039, 2045}
+_QUOTA = {2056, 1028, 1030, 2061}
+_SERVER = {1000, 1001, 1013, 1024, 1033}
+
+
+def from_business_code(code: int, message: str, trace_id: str | None, http_status: int = 200) -> APIError:
+    """The exception for a `base_resp.status_code` that is not 0."""
+    msg = message or f"MiniMax error {code}"
+    kw: dict[str, Any] = {"code": code, "trace_id": trace_id, "http_status": http_status}
+    if code in _AUTH:
+        return AuthenticationError(msg, **kw)
+    if code in _RATE:
+        return RateLimitError(msg, **kw)
+    if code == 1008:
+        return InsufficientBalanceError(msg, **kw)
+    if code in _QUOTA:
+        return QuotaExceededError(msg, **kw)
+    if code == 1026:
+        return ContentFlaggedError(msg, stage="input", **kw)
+    if code == 1027:
+        return ContentFlaggedError(msg, stage="output", **kw)
+    if code == 2013:
+        low = msg.lower()
+        if "model" in low and any(w in low for w in ("not support", "no longer", "unknown", "not exist", "not found")):
+            return ModelUnavailableError(msg, **kw)
+        return InvalidParametersError(msg, **kw)
+    if code in _SERVER:
+        return ServerError(msg, **kw)
+    return APIError(msg, **kw)
+
+
+def from_http_status(
+    status: int, message: str, trace_id: str | None, retry_after: float | None = None
+) -> APIError:
+    """The exception for an HTTP error status that carried no usable business code."""
+    kw: dict[str, Any] = {"http_status": status, "trace_id": trace_id}
+    if status in (401, 403):
+        return AuthenticationError(message or "The API refused the key", **kw)
+    if status == 429:
+        return RateLimitError(message or "Rate limited", retry_after=retry_after, **kw)
+    if status in (404, 410):
+        return ModelUnavailableError(message or "Endpoint not found", **kw)
+    if status >= 500:
+        return ServerError(message or "The API had a server error", **kw)
+    return APIError(message or f"Unexpected HTTP {status}", **kw)
