@@ -1,0 +1,147 @@
+"""Faults the stand-in can be told to commit, and the queue that hands them out one request at a time."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, fields
+from typing import Any
+
+FAULT_KINDS = frozenset(
+    {
+        "code",
+        "http",
+        "html",
+        "reset",
+        "truncate",
+        "badhex",
+        "empty_audio",
+        "slow",
+        "stream_error",
+        "json_error_for_stream",
+    }
+)
+
+# Messages the platform uses for its codes (contract §9), so an injected code without a message still reads real.
+CODE_MESSAGES = {
+    0: "success",
+    1000: "unknown error",
+    1001: "request timeout",
+    1002: "rate limit exceeded(RPM)",
+    1004: "login fail: Please carry the API secret key in the 'Authorization' field of the request header",
+    1008: "insufficient balance",
+    1024: "internal error",
+    1026: "input new_sensitive",
+    1027: "output new_sensitive",
+    1033: "system error",
+    1039: "rate limit exceeded(TPM)",
+    2013: "invalid params",
+    2049: "invalid api key",
+    2056: "usage limit exceeded",
+}
+
+HTTP_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+# What a reverse proxy in front of the API sends when the upstream is down: HTML, not the JSON envelope.
+GATEWAY_PAGE = (
+    "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+@dataclass
+class Fault:
+    """One way the next API request should misbehave; `kind` is one of FAULT_KINDS."""
+
+    kind: str
+    code: int = 0
+    http_status: int = 200
+    message: str = ""
+    retry_after: float | None = None
+    delay_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {sorted(FAULT_KINDS)}")
+
+    def business_code(self) -> int:
+        """The base_resp code this fault reports (1000 'unknown error' when none was given)."""
+        return self.code or 1000
+
+    def business_message(self) -> str:
+        """The base_resp message this fault reports."""
+        return self.message or CODE_MESSAGES.get(self.business_code(), "unknown error")
+
+    def status(self) -> int:
+        """The HTTP status this fault answers with."""
+        if self.kind == "html":
+            # Only gateway statuses come back as HTML pages.
+            return self.http_status if self.http_status in (502, 503, 504) else 502
+        if self.kind == "http":
+            return self.http_status if self.http_status >= 400 else 500
+        return 200
+
+
+def fault_from_json(obj: Any) -> tuple[Fault, int]:
+    """Build a Fault and its repeat count from the control route's JSON body; raises ValueError."""
+    if not isinstance(obj, dict):
+        raise ValueError("body must be a JSON object")
+    known = {f.name for f in fields(Fault)} | {"times"}
+    unknown = set(obj) - known
+    if unknown:
+        raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+    times = obj.get("times", 1)
+    if not isinstance(times, int) or isinstance(times, bool) or times < 1:
+        raise ValueError("times must be a positive integer")
+    args = {k: v for k, v in obj.items() if k != "times"}
+    if "kind" not in args:
+        raise ValueError("kind is required")
+    try:
+        return Fault(**args), times
+    except TypeError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+class FaultQueue:
+    """Thread-safe FIFO of faults; each entry is handed to `times` consecutive API requests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[list[Any]] = []
+
+    def push(self, fault: Fault, times: int = 1) -> None:
+        """Queue `fault` for the next `times` API requests."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._entries.append([fault, times])
+
+    def pop(self) -> Fault | None:
+        """Take the fault for the request being handled now, if any."""
+        with self._lock:
+            if not self._entries:
+                return None
+            entry = self._entries[0]
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._entries.pop(0)
+            return entry[0]
+
+    def clear(self) -> None:
+        """Forget every queued fault."""
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(times for _, times in self._entries)

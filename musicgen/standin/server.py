@@ -1,0 +1,303 @@
+"""The stand-in: a real loopback HTTP server that speaks the MiniMax Music API contract, and its state."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from .encoding import CONTENT_TYPES, EncodedAudio, EncodingCache, conform, encode_blocks, probe_format
+from .faults import CODE_MESSAGES, Fault, FaultQueue
+from .handler import StandInHandler
+from .references import load_reference
+from .renderers import ToneRenderer
+from .storage import ExpiringStore
+from .streaming import SSE_FRAMINGS, STREAM_SHAPES, slices
+from .validation import DEFAULT_RETIRED_MODELS, MusicJob, validate_lyrics, validate_preprocess
+
+__all__ = ["Fault", "StandIn", "Track"]
+
+logger = logging.getLogger("musicgen.standin")
+
+DAY_S = 24 * 3600.0
+URL_FIELDS = ("audio", "audio_url")
+# Settings a separate process may change through POST /_standin/config (the in-process way is plain assignment).
+CONFIGURABLE = frozenset(
+    {
+        "stream_shape",
+        "stream_done",
+        "chunk_bytes",
+        "latency_s",
+        "chunk_interval_s",
+        "crlf",
+        "sse_framing",
+        "url_field",
+        "url_ttl_s",
+        "feature_ttl_s",
+    }
+)
+
+
+@dataclass
+class Track:
+    """Encoded audio on its way out: the facts for extra_info and the bytes, produced lazily."""
+
+    fmt: str
+    sample_rate: int
+    channels: int
+    bitrate: int
+    duration_ms: int
+    pieces: Iterator[bytes]
+
+    def extra_info(self, size: int) -> dict[str, int]:
+        """The extra_info object (§4) for a file of `size` bytes."""
+        return {
+            "music_duration": self.duration_ms,
+            "music_sample_rate": self.sample_rate,
+            "music_channel": self.channels,
+            "bitrate": self.bitrate,
+            "music_size": size,
+        }
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # bursts of parallel clients must not wait in SYN retries
+    standin: StandIn
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients hanging up mid-answer is routine here (timeouts, fault tests); keep it out of stderr.
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+class StandIn:
+    """A local HTTP server that speaks MiniMax's Music API contract."""
+
+    def __init__(
+        self,
+        renderer: Any = None,
+        *,
+        api_key: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        stream_shape: str = "aggregate",
+        stream_done: bool = False,
+        chunk_bytes: int = 32768,
+        latency_s: float = 0.0,
+        chunk_interval_s: float = 0.0,
+        crlf: bool = False,
+        sse_framing: str = "chunked",
+        url_field: str = "audio",
+        url_ttl_s: float = DAY_S,
+        feature_ttl_s: float = DAY_S,
+        retired_models: frozenset[str] | set[str] = DEFAULT_RETIRED_MODELS,
+        cache_size: int = 4,
+    ) -> None:
+        self.renderer = renderer if renderer is not None else ToneRenderer()
+        self.api_key = api_key
+        self.host, self.port = host, port
+        self.retired_models = frozenset(retired_models)
+        self.fixed_audio: bytes | None = None
+        self.requests: list[dict[str, Any]] = []
+        self.faults = FaultQueue()
+        self.files: ExpiringStore[tuple[bytes, str]] = ExpiringStore(url_ttl_s)
+        self.features: ExpiringStore[bytes] = ExpiringStore(feature_ttl_s)
+        self.cache = EncodingCache(cache_size)
+        self.stream_shape, self.stream_done, self.chunk_bytes = stream_shape, stream_done, chunk_bytes
+        self.latency_s, self.chunk_interval_s = latency_s, chunk_interval_s
+        self.crlf, self.sse_framing, self.url_field = crlf, sse_framing, url_field
+        self.configure()  # validates the settings above
+        self._lock = threading.Lock()
+        self._server: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+        self._fixed_facts: tuple[bytes, tuple[int, int, int] | None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. http://127.0.0.1:PORT (valid once started)."""
+        if self._server is None:
+            raise RuntimeError("StandIn is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> StandIn:
+        """Bind and serve in a daemon thread; returns self."""
+        if self._server is not None:
+            return self
+        server = _HTTPServer((self.host, self.port), StandInHandler)
+        server.standin = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and drop open connections (so pooled client connections cannot reach a stopped server)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            conns, self._connections = list(self._connections), set()
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already gone
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is accepting requests."""
+        return self._server is not None
+
+    def track_connection(self, conn: socket.socket, alive: bool) -> None:
+        """Remember (or forget) an open client connection so stop() can close it."""
+        with self._lock:
+            (self._connections.add if alive else self._connections.discard)(conn)
+
+    # -- control -----------------------------------------------------------------------------------------------
+
+    def inject(self, fault: Fault, times: int = 1) -> None:
+        """Make the next `times` requests to API routes misbehave as `fault` describes."""
+        self.faults.push(fault, times)
+
+    def clear_faults(self) -> None:
+        """Forget all injected faults."""
+        self.faults.clear()
+
+    def reset(self) -> None:
+        """Forget faults and the request log (the POST /_standin/reset route)."""
+        self.faults.clear()
+        with self._lock:
+            self.requests.clear()
+
+    def configure(self, **settings: Any) -> None:
+        """Change stream/url settings by name, validating them; raises ValueError."""
+        unknown = set(settings) - CONFIGURABLE
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
+        for name, value in settings.items():
+            if name == "url_ttl_s":
+                self.files.ttl_s = float(value)
+            elif name == "feature_ttl_s":
+                self.features.ttl_s = float(value)
+            else:
+                setattr(self, name, value)
+        if self.stream_shape not in STREAM_SHAPES:
+            raise ValueError(f"stream_shape must be one of {STREAM_SHAPES}")
+        if self.sse_framing not in SSE_FRAMINGS:
+            raise ValueError(f"sse_framing must be one of {SSE_FRAMINGS}")
+        if self.url_field not in URL_FIELDS:
+            raise ValueError(f"url_field must be one of {URL_FIELDS}")
+        if not isinstance(self.chunk_bytes, int) or self.chunk_bytes < 1:
+            raise ValueError("chunk_bytes must be a positive integer")
+
+    def log_request(self, method: str, path: str, headers: dict[str, str], body: Any) -> None:
+        """Append a received request to `requests`."""
+        with self._lock:
+            self.requests.append({"method": method, "path": path, "headers": headers, "json": body})
+
+    # -- the API's work ----------------------------------------------------------------------------------------
+
+    def auth_error(self, authorization: str | None) -> tuple[int, str] | None:
+        """The base_resp (code, message) an Authorization header earns, or None when it is accepted."""
+        scheme, _, key = (authorization or "").strip().partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key:
+            return 1004, CODE_MESSAGES[1004]
+        if self.api_key is not None and key != self.api_key:
+            return 2049, CODE_MESSAGES[2049]
+        return None
+
+    def music_reference(self, job: MusicJob) -> bytes | None:
+        """The cover reference bytes for a job (None for text-to-music); raises ParamError."""
+        if job.reference_field is None or job.reference_value is None:
+            return None
+        return load_reference(job.reference_field, job.reference_value, self.features)
+
+    def track(self, job: MusicJob, reference: bytes | None) -> Track:
+        """The audio for a job: canned, cached, or rendered and encoded progressively (then cached)."""
+        size = self.chunk_bytes
+        fixed = self.fixed_audio
+        if fixed is not None:
+            facts = self._fixed_audio_facts(fixed)
+            rate, channels, ms = facts if facts else (job.sample_rate, job.channels, 0)
+            return Track(job.fmt, rate, channels, job.bitrate, ms, slices(fixed, size))
+        key = self._cache_key(job, reference)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return Track(hit.fmt, hit.sample_rate, hit.channels, job.bitrate, hit.duration_ms, slices(hit.audio, size))
+        rendering = self.renderer.music(job.render_payload, reference)
+        rate, frames, channels = int(rendering.sample_rate), int(rendering.frames), job.channels
+        duration_ms = frames * 1000 // rate
+        blocks = conform(iter(rendering.blocks), frames, channels)
+        pieces = encode_blocks(blocks, job.fmt, frames, rate, channels, job.bitrate)
+
+        def caching() -> Iterator[bytes]:
+            # Only a fully delivered encoding is cached; an abandoned stream leaves no partial entry behind.
+            produced = []
+            for piece in pieces:
+                produced.append(piece)
+                yield piece
+            self.cache.put(key, EncodedAudio(b"".join(produced), job.fmt, rate, channels, duration_ms))
+
+        return Track(job.fmt, rate, channels, job.bitrate, duration_ms, caching())
+
+    def store_file(self, audio: bytes, fmt: str) -> str:
+        """Keep `audio` downloadable under /files for url_ttl_s; returns its URL."""
+        name = f"{secrets.token_hex(16)}.{fmt}"
+        self.files.put(name, (audio, CONTENT_TYPES.get(fmt, "application/octet-stream")))
+        return f"{self.url}/files/{name}"
+
+    def preprocess(self, payload: Any) -> dict[str, Any]:
+        """Run music_cover_preprocess (§6): returns the top-level result fields; raises ParamError."""
+        field, value = validate_preprocess(payload)
+        audio = load_reference(field, value, self.features)  # also enforces the 6 s - 6 min / 50 MB limits
+        result = dict(self.renderer.cover_preprocess(audio))
+        if not isinstance(result.get("structure_result"), str):
+            # The contract double-encodes it; keep that even if a renderer hands back a dict.
+            result["structure_result"] = json.dumps(result.get("structure_result"))
+        self.features.put(str(result["cover_feature_id"]), audio)
+        return result
+
+    def write_lyrics(self, payload: Any) -> dict[str, Any]:
+        """Run lyrics_generation (§7): returns song_title, style_tags, lyrics; raises ParamError."""
+        request = validate_lyrics(payload)
+        result = dict(self.renderer.lyrics(request))
+        if request["title"]:
+            result["song_title"] = request["title"]
+        return result
+
+    def _cache_key(self, job: MusicJob, reference: bytes | None) -> str:
+        h = hashlib.sha256(json.dumps(job.render_payload, sort_keys=True, default=str).encode())
+        h.update(f"|{id(self.renderer)}|".encode())
+        if reference is not None:
+            h.update(hashlib.md5(reference).digest())
+        return h.hexdigest()
+
+    def _fixed_audio_facts(self, audio: bytes) -> tuple[int, int, int] | None:
+        # Probing a 7.7 MB mp3 per request would dominate benchmarks, so the facts are kept per bytes object.
+        memo = self._fixed_facts
+        if memo is None or memo[0] is not audio:
+            memo = (audio, probe_format(audio))
+            self._fixed_facts = memo
+        return memo[1]
