@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one subcommand per endpoint."""
     parser = argparse.ArgumentParser(prog="python -m musicgen", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.add_argument(
+        "--provider",
+        choices=("minimax", "demo"),
+        default="minimax",
+        help="minimax (needs MINIMAX_API_KEY) or demo (the offline demo engine: synthesized locally, not by MiniMax)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("song", help="a song with vocals from a style prompt and lyrics")
@@ -136,7 +142,8 @@ def _music_request(args: argparse.Namespace) -> MusicRequest:
 
 
 def _save(result, args: argparse.Namespace) -> Path:
-    out = args.out or Path(f"{args.command}-{time.strftime('%Y%m%d-%H%M%S')}.{result.format}")
+    tag = "-demo-engine" if result.provider == "demo" else ""
+    out = args.out or Path(f"{args.command}{tag}-{time.strftime('%Y%m%d-%H%M%S')}.{result.format}")
     result.save(out)
     if result.format == "pcm":  # raw PCM plays nowhere; keep it and write a WAV beside it
         wav = result.save(out.with_suffix(".wav"), playable=True)
@@ -182,11 +189,20 @@ def _run(args: argparse.Namespace, client: MusicClient) -> int:
     return 0
 
 
+def _client(provider: str) -> MusicClient:
+    if provider == "demo":
+        from .providers import DEMO_LABEL, demo_client
+
+        print(f"{DEMO_LABEL}.", file=sys.stderr)
+        return demo_client()
+    return MusicClient()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = build_parser().parse_args(argv)
     try:
-        with MusicClient() as client:
+        with _client(args.provider) as client:
             return _run(args, client)
     except ValidationError as exc:
         print(f"error: {describe_validation_error(exc)}", file=sys.stderr)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -42,6 +43,7 @@ class Chunk:
 
 
 ProgressFn = Callable[[Progress], None]
+_T = TypeVar("_T")
 _RETRY_BEFORE_SEND = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -105,9 +107,7 @@ class MusicClient:
             return result
         return self._generate_whole(request, on_progress)
 
-    def stream(
-        self, request: MusicRequest, *, on_progress: ProgressFn | None = None
-    ) -> Iterator[Chunk | MusicResult]:
+    def stream(self, request: MusicRequest, *, on_progress: ProgressFn | None = None) -> Iterator[Chunk | MusicResult]:
         """Yield each audio Chunk as it arrives, then the complete MusicResult. Sends when first iterated."""
         if not request.stream:
             request = request.model_copy(update={"stream": True, "output_format": "hex"})
@@ -149,7 +149,7 @@ class MusicClient:
         return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.connect)
 
     def _send(self, path: str, payload: dict, read_timeout: float) -> httpx.Response:
-        """POST and return the open (streaming) response, retrying only what cannot have been charged."""
+        """POST and return the open (streaming) response; retries only connections that never sent anything."""
         headers = self._headers()
         content = json.dumps(payload, ensure_ascii=False).encode()
         attempt = 0
@@ -166,19 +166,25 @@ class MusicClient:
                     continue
                 raise errors.APIConnectionError(f"Could not connect to {self.settings.base_url}: {exc}") from None
             except httpx.TimeoutException:
-                raise errors.APITimeoutError(f"No answer from {self.settings.base_url} within {read_timeout:.0f} s") from None
+                raise errors.APITimeoutError(
+                    f"No answer from {self.settings.base_url} within {read_timeout:.0f} s"
+                ) from None
             except httpx.TransportError as exc:
                 raise errors.APIConnectionError(f"The connection to {self.settings.base_url} failed: {exc}") from None
-            try:
-                self._raise_for_http_status(resp)
-            except errors.RateLimitError as exc:
-                resp.close()
-                if attempt < self.retry.max_retries:
-                    self._sleep(self.retry.wait(attempt, exc.retry_after))
-                    attempt += 1
-                    continue
-                raise
+            self._raise_for_http_status(resp)
             return resp
+
+    def _with_retry(self, call: Callable[[], _T]) -> _T:
+        """Run `call`, re-running it after a rate-limit rejection: a rejected request started no song."""
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except errors.RateLimitError as exc:
+                if exc.partial or attempt >= self.retry.max_retries:
+                    raise
+                self._sleep(self.retry.wait(attempt, exc.retry_after))
+                attempt += 1
 
     def _raise_for_http_status(self, resp: httpx.Response) -> None:
         if resp.status_code < 400:
@@ -190,7 +196,7 @@ class MusicClient:
             code, msg = int(base.get("status_code") or 0), str(base.get("status_msg") or "")
             trace = body.get("trace_id") or trace
         except (json.JSONDecodeError, ValueError, AttributeError, httpx.HTTPError):
-            code, msg = 0, ""
+            code, msg = 0, f"The API answered {_reason(resp)} with a page that is not JSON (a gateway error)"
         retry_after = _retry_after(resp.headers.get("retry-after"))
         resp.close()
         if code and code not in (resp.status_code,) and resp.status_code not in (404, 410):
@@ -225,25 +231,26 @@ class MusicClient:
             resp.close()
         if not isinstance(body, dict):
             raise errors.ServerError("The API answered with unexpected JSON", trace_id=resp.headers.get("trace-id"))
-        _raise_for_business(body, resp.headers.get("trace-id"))
+        if not body.get("trace_id") and resp.headers.get("trace-id"):
+            body["trace_id"] = resp.headers["trace-id"]  # some answers carry it only as a header
+        _raise_for_business(body, body.get("trace_id"))
         return body, audio
 
     def _post_json(self, path: str, payload: dict, read_timeout: float, on_progress: ProgressFn | None) -> dict:
         clock = _Clock(on_progress)
         clock("sending")
-        resp = self._send(path, payload, read_timeout)
-        clock("waiting")
-        body, _ = self._read_json(resp, clock)
+        body, _ = self._with_retry(lambda: self._read_json(self._send(path, payload, read_timeout), clock))
         clock("done")
         return body
 
     def _generate_whole(self, request: MusicRequest, on_progress: ProgressFn | None) -> MusicResult:
         clock = _Clock(on_progress)
         clock("sending")
-        resp = self._send("/v1/music_generation", request.payload(), self.timeouts.generation)
-        clock("waiting")
-        body, audio = self._read_json(resp, clock)
-        trace = body.get("trace_id") or resp.headers.get("trace-id")
+        payload = request.payload()
+        body, audio = self._with_retry(
+            lambda: self._read_json(self._send("/v1/music_generation", payload, self.timeouts.generation), clock)
+        )
+        trace = body.get("trace_id")
         data = body.get("data") or {}
         url = None
         if audio is None:
@@ -290,12 +297,20 @@ class MusicClient:
     def _stream(self, request: MusicRequest, on_progress: ProgressFn | None) -> Iterator[Chunk | MusicResult]:
         clock = _Clock(on_progress)
         clock("sending")
-        resp = self._send("/v1/music_generation", request.payload(), self.timeouts.stream_idle)
+        payload = request.payload()
+
+        def open_stream() -> tuple[httpx.Response, tuple[dict, bytes | None] | None]:
+            resp = self._send("/v1/music_generation", payload, self.timeouts.stream_idle)
+            if "text/event-stream" in resp.headers.get("content-type", ""):
+                return resp, None
+            # Errors (and sometimes the whole song) come back as a plain JSON envelope.
+            return resp, self._read_json(resp, clock)
+
+        resp, whole = self._with_retry(open_stream)
         clock("waiting")
         trace = resp.headers.get("trace-id")
-        if "text/event-stream" not in resp.headers.get("content-type", ""):
-            # Errors (and sometimes the whole song) come back as a plain JSON envelope.
-            body, audio = self._read_json(resp, clock)
+        if whole is not None:
+            body, audio = whole
             data = body.get("data") or {}
             if audio is None and not data.get("audio"):
                 raise errors.CorruptAudioError("The stream answered with no audio", trace_id=trace)
@@ -396,4 +411,3 @@ def _retry_after(value: str | None) -> float | None:
 
 def _reason(resp: httpx.Response) -> str:
     return f"HTTP {resp.status_code} {resp.reason_phrase}".strip()
-

@@ -1,0 +1,48 @@
+"""Which backend answers: MiniMax itself, or the offline demo engine speaking the same HTTP contract locally.
+
+The demo engine is the stand-in server with the demo renderer, started once per process on 127.0.0.1, so the very
+same client code path runs with or without a key.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from . import config
+from .client import MusicClient
+
+DEMO = "demo"
+MINIMAX = "minimax"
+DEMO_LABEL = "Demo engine: synthesized locally, not by MiniMax"
+DEMO_KEY = "demo-engine-local"  # the local server accepts any key; this one is not a secret
+
+_lock = threading.Lock()
+_demo_server = None
+
+
+def demo_server():
+    """The process's demo-engine server (started on first use)."""
+    global _demo_server
+    with _lock:
+        if _demo_server is None:
+            from .demo import DemoRenderer
+            from .standin import StandIn
+
+            _demo_server = StandIn(DemoRenderer(), chunk_bytes=16384).start()
+        return _demo_server
+
+
+def demo_client(**kw) -> MusicClient:
+    """A client whose answers come from the local demo engine."""
+    return MusicClient(api_key=DEMO_KEY, base_url=demo_server().url, provider=DEMO, **kw)
+
+
+def minimax_client(api_key: str | None = None, region: str | None = None, **kw) -> MusicClient:
+    """A client for MiniMax; the key and region fall back to MINIMAX_API_KEY / MINIMAX_BASE_URL."""
+    base = config.REGIONS.get(region or "", None)
+    return MusicClient(api_key=api_key or None, base_url=base, provider=MINIMAX, **kw)
+
+
+def default_provider(api_key: str | None = None) -> str:
+    """MiniMax when a key is available (given or in the environment), else the demo engine."""
+    return MINIMAX if config.ClientSettings.resolve(api_key or None).api_key else DEMO
