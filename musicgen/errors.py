@@ -1,20 +1,20 @@
 """Exceptions the client raises: one class per failure a user can act on.
 
-    MusicGenError                      base; .message, .hint (what to do next), .code, .http_status, .trace_id
-    ├── APIError                       the API answered with an error
-    │   ├── AuthenticationError        1004, 2049, HTTP 401/403: bad key, or a key used on the wrong region's host
-    │   ├── RateLimitError             1002, 1039, 2045, HTTP 429; .retry_after when known
-    │   ├── InsufficientBalanceError   1008
-    │   ├── QuotaExceededError         2056, 1028, 1030, 2061: usage window or plan exceeded
-    │   ├── ContentFlaggedError        1026 (input), 1027 (output); .stage
-    │   ├── InvalidParametersError     2013 with the server's message
-    │   ├── ModelUnavailableError      HTTP 404, unknown or retired model (the Music API is being sunset)
-    │   └── ServerError                1000, 1001, 1013, 1024, 1033, HTTP 5xx, non-JSON gateway bodies
-    ├── APIConnectionError             the request could not reach the API or the answer was cut off
-    │   └── APITimeoutError            no answer (or no stream chunk) within the timeout
-    └── AudioError                     the answer arrived but its audio is unusable
-        ├── CorruptAudioError          empty audio, bad hex, undecodable bytes
-        └── StreamTruncatedError       a stream ended before its terminal frame; .partial holds what arrived
+MusicGenError                      base; .message, .hint (what to do next), .code, .http_status, .trace_id
+├── APIError                       the API answered with an error
+│   ├── AuthenticationError        1004, 2049, HTTP 401/403: bad key, or a key used on the wrong region's host
+│   ├── RateLimitError             1002, 1039, 2045, HTTP 429; .retry_after when known
+│   ├── InsufficientBalanceError   1008
+│   ├── QuotaExceededError         2056, 1028, 1030, 2061: usage window or plan exceeded
+│   ├── ContentFlaggedError        1026 (input), 1027 (output); .stage
+│   ├── InvalidParametersError     2013 with the server's message
+│   ├── ModelUnavailableError      HTTP 404, unknown or retired model (the Music API is being sunset)
+│   └── ServerError                1000, 1001, 1013, 1024, 1033, HTTP 5xx, non-JSON gateway bodies
+├── APIConnectionError             the request could not reach the API or the answer was cut off
+│   └── APITimeoutError            no answer (or no stream chunk) within the timeout
+└── AudioError                     the answer arrived but its audio is unusable
+    ├── CorruptAudioError          empty audio, bad hex, undecodable bytes
+    └── StreamTruncatedError       a stream ended before its terminal frame; .partial holds what arrived
 """
 
 from __future__ import annotations
@@ -178,9 +178,7 @@ def from_business_code(code: int, message: str, trace_id: str | None, http_statu
     return APIError(msg, **kw)
 
 
-def from_http_status(
-    status: int, message: str, trace_id: str | None, retry_after: float | None = None
-) -> APIError:
+def from_http_status(status: int, message: str, trace_id: str | None, retry_after: float | None = None) -> APIError:
     """The exception for an HTTP error status that carried no usable business code."""
     kw: dict[str, Any] = {"http_status": status, "trace_id": trace_id}
     if status in (401, 403):

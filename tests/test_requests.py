@@ -47,7 +47,9 @@ def test_every_documented_tag_is_accepted_and_unknown_tags_are_named():
 
 
 def test_lyrics_endpoint_tags_are_rewritten_for_the_song_endpoint():
-    assert normalize_tags("[Pre-Chorus]\na\n[Build-up]\nb\n[Verse 1]\nc") == "[Pre Chorus]\na\n[Build Up]\nb\n[Verse]\nc"
+    assert (
+        normalize_tags("[Pre-Chorus]\na\n[Build-up]\nb\n[Verse 1]\nc") == "[Pre Chorus]\na\n[Build Up]\nb\n[Verse]\nc"
+    )
     assert MusicRequest.song("pop", "[Pre-Chorus]\nla").payload()["lyrics"] == "[Pre Chorus]\nla"
 
 
@@ -156,4 +158,8 @@ def test_lyrics_request_limits():
         LyricsRequest(mode="rewrite")
     with pytest.raises(ValidationError, match="edit mode"):
         LyricsRequest(mode="edit")
-    assert LyricsRequest(prompt="rain", title="T").payload() == {"mode": "write_full_song", "prompt": "rain", "title": "T"}
+    assert LyricsRequest(prompt="rain", title="T").payload() == {
+        "mode": "write_full_song",
+        "prompt": "rain",
+        "title": "T",
+    }

@@ -4,7 +4,7 @@ from musicgen.streaming import StreamAssembler, iter_sse_data
 
 
 def test_sse_blank_comment_crlf_and_optional_space():
-    lines = [": keep-alive\r\n", "data: {\"a\":1}\r\n", "\r\n", "\r\n", "data:{\"b\":2}", "", "event: x", "data: [DONE]"]
+    lines = [": keep-alive\r\n", 'data: {"a":1}\r\n', "\r\n", "\r\n", 'data:{"b":2}', "", "event: x", "data: [DONE]"]
     assert list(iter_sse_data(lines)) == ['{"a":1}', '{"b":2}', "[DONE]"]
 
 
