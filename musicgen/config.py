@@ -16,6 +16,9 @@ REGIONS = {"global": GLOBAL_BASE_URL, "cn": CN_BASE_URL}
 ENV_API_KEY = "MINIMAX_API_KEY"
 ENV_BASE_URL = "MINIMAX_BASE_URL"
 
+# Every result of the offline demo engine carries this label: in the UI, the metadata and the file name.
+DEMO_LABEL = "Demo engine: synthesized locally, not by MiniMax"
+
 # Models the studio offers. The server has the last word on which exist (contract §0): we never refuse others.
 SONG_MODELS = ("music-2.6", "music-2.6-free")
 COVER_MODELS = ("music-cover", "music-cover-free")

@@ -13,7 +13,7 @@ from .client import MusicClient
 
 DEMO = "demo"
 MINIMAX = "minimax"
-DEMO_LABEL = "Demo engine: synthesized locally, not by MiniMax"
+DEMO_LABEL = config.DEMO_LABEL
 DEMO_KEY = "demo-engine-local"  # the local server accepts any key; this one is not a secret
 
 _lock = threading.Lock()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .audio import pcm_to_wav, probe
+from .config import DEMO_LABEL
 
 EXTENSIONS = {"mp3": "mp3", "wav": "wav", "pcm": "pcm"}
 
@@ -63,6 +64,7 @@ class MusicResult:
             "trace_id": self.trace_id,
             "elapsed_s": round(self.elapsed_s, 2),
             "partial": self.partial,
+            **({"label": DEMO_LABEL} if self.provider == "demo" else {}),
             **({"url": self.url} if self.url else {}),
             **self.extra,
         }
