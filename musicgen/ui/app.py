@@ -1,0 +1,67 @@
+"""build_app(): lays out the studio and wires it; nothing happens at import time and no user state is global."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import gradio as gr
+
+from . import events, theme
+from .handlers import Handlers
+from .layout_cover import build_cover_tab
+from .layout_settings import build_settings_tab
+from .layout_song import build_instrumental_tab, build_song_tab
+from .presets import EXAMPLE_REFERENCE, for_tab, load_presets
+from .session import ClientFactory, Session
+
+ENV_CONCURRENCY = "MUSICGEN_CONCURRENCY"
+DEFAULT_CONCURRENCY = 20  # MiniMax runs up to 20 songs at once on a paid key (contract §10)
+CACHE_POLICY = (3600, 86400)  # every hour, delete Gradio's cached files older than a day
+
+
+def concurrency_from_env() -> int:
+    """How many generations run side by side (MUSICGEN_CONCURRENCY, default 20); the rest wait in the queue."""
+    raw = os.environ.get(ENV_CONCURRENCY, "").strip()
+    try:
+        return max(1, int(raw)) if raw else DEFAULT_CONCURRENCY
+    except ValueError:
+        raise ValueError(f"{ENV_CONCURRENCY} must be a whole number, not {raw!r}") from None
+
+
+def launch_options() -> dict[str, Any]:
+    """The launch() keywords the studio needs in Gradio 6 (theme and CSS moved there; run history off)."""
+    return {"theme": theme.theme(), "css": theme.CSS, "run_history": False, "footer_links": ["api", "gradio"]}
+
+
+def build_app(client_factory: ClientFactory | None = None, *, concurrency: int | None = None) -> gr.Blocks:
+    """The studio as a gr.Blocks. `client_factory(session)` picks the backend (default: demo engine or MiniMax)."""
+    limit = concurrency or concurrency_from_env()
+    handlers = Handlers(client_factory)
+    presets = load_presets()
+    # All generation events share one group: together they never exceed the provider's concurrency.
+    generation = {"concurrency_id": "generation", "concurrency_limit": limit}
+    # What a new visitor starts with follows the server's configuration (MINIMAX_API_KEY / MINIMAX_BASE_URL) as it
+    # is when the app is built: no load event has to race the visitor's first clicks.
+    fresh = Session()
+    with gr.Blocks(title="musicgen studio", delete_cache=CACHE_POLICY) as demo:
+        session = gr.State(fresh, delete_callback=Session.cleanup)  # deep-copied per visitor
+        with gr.Row(elem_id="mg-header"):
+            with gr.Column(scale=1, min_width=280):
+                gr.HTML("<h1>musicgen studio</h1><p>Songs, instrumentals and covers with the MiniMax Music API.</p>")
+            with gr.Column(scale=1, min_width=280):
+                badge = gr.HTML(events.badge(fresh), elem_id="mg-badge")
+        with gr.Tabs():
+            with gr.Tab("Song", id="song"):
+                song = build_song_tab(for_tab(presets, "song"))
+            with gr.Tab("Instrumental", id="instrumental"):
+                instrumental = build_instrumental_tab(for_tab(presets, "instrumental"))
+            with gr.Tab("Cover", id="cover"):
+                cover = build_cover_tab(EXAMPLE_REFERENCE.is_file())
+            with gr.Tab("Settings", id="settings"):
+                settings = build_settings_tab(fresh)
+        events.wire_song(song, handlers, session, generation)
+        events.wire_instrumental(instrumental, handlers, session, generation)
+        events.wire_cover(cover, handlers, session, generation)
+        events.wire_settings(settings, session, badge)
+    return demo

@@ -1,0 +1,148 @@
+"""Small HTML pieces the studio shows: the backend badge, status line, metadata card, structure timeline, counters.
+
+Layout-critical styles are inline so the pieces look right even where the studio's CSS is not loaded.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from ..providers import DEMO, DEMO_LABEL
+from ..results import CoverAnalysis
+
+# Segment colours by label (contract §6 labels); unknown labels get the neutral one.
+SEGMENT_COLOURS = {
+    "intro": "#60a5fa",
+    "verse": "#34d399",
+    "pre chorus": "#a3e635",
+    "chorus": "#f472b6",
+    "bridge": "#fbbf24",
+    "inst": "#a78bfa",
+    "outro": "#38bdf8",
+    "silence": "#d1d5db",
+}
+_NEUTRAL = "#94a3b8"
+STAGE_TEXT = {
+    "queued": "Waiting for a free slot",
+    "sending": "Sending the request",
+    "waiting": "Composing — a song takes 30 s to 5 min",
+    "receiving": "Receiving the answer",
+    "downloading": "Downloading the finished file",
+    "done": "Finishing",
+}
+
+
+def clock(seconds: float | None) -> str:
+    """0:42 / 3:05 style time."""
+    if seconds is None:
+        return "–"
+    s = max(0, round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def size_text(n: int | None) -> str:
+    """Bytes as KB / MB."""
+    if not n:
+        return "–"
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def backend_badge(label: str, provider: str) -> str:
+    """The always-visible badge naming the backend that will answer."""
+    kind = "demo" if provider == DEMO else "minimax"
+    return f'<div class="mg-badge mg-badge-{kind}" role="status">Backend: {escape(label)}</div>'
+
+
+def status_line(stage: str, elapsed_s: float, received: int = 0, provider: str = "") -> str:
+    """The stage and elapsed time while a request runs."""
+    text = "Receiving audio" if received else STAGE_TEXT.get(stage, stage)
+    if provider == DEMO and stage == "waiting":
+        text = "Composing on the demo engine"
+    extra = f" · {size_text(received)} received" if received else ""
+    return (
+        f'<div class="mg-status"><span class="mg-spinner" aria-hidden="true"></span>'
+        f"<b>{escape(text)}</b> · {clock(elapsed_s)} elapsed{extra}</div>"
+    )
+
+
+def notice(text: str, kind: str = "info") -> str:
+    """A one-line note (kind: info, error, done)."""
+    return f'<div class="mg-note mg-note-{kind}">{escape(text)}</div>'
+
+
+def metadata_card(meta: dict[str, Any] | None) -> str:
+    """Duration, sample rate, channels, bitrate, size, model, provider, trace id and time taken of a result."""
+    if not meta:
+        return ""
+    rate = meta.get("sample_rate")
+    bitrate = meta.get("bitrate")
+    channels = meta.get("channels")
+    rows = [
+        ("Duration", clock(meta.get("duration_s"))),
+        ("Sample rate", f"{rate / 1000:g} kHz" if rate else "–"),
+        ("Channels", {1: "1 (mono)", 2: "2 (stereo)"}.get(channels, str(channels or "–"))),
+        ("Bitrate", f"{bitrate // 1000} kbps" if bitrate else "–"),
+        ("Size", f"{size_text(meta.get('size'))} · {str(meta.get('format', '')).upper()}"),
+        ("Model", meta.get("model") or "–"),
+        ("Provider", "Demo engine" if meta.get("provider") == DEMO else "MiniMax"),
+        ("Time taken", f"{meta.get('elapsed_s', 0):.1f} s"),
+        ("Trace id", meta.get("trace_id") or "–"),
+    ]
+    cells = "".join(
+        f'<div class="mg-cell{" mg-wide" if k == "Trace id" else ""}"><dt>{escape(k)}</dt>'
+        f"<dd>{escape(str(v))}</dd></div>"
+        for k, v in rows
+    )
+    head = ""
+    if meta.get("provider") == DEMO:
+        head += f'<div class="mg-demo-label">{escape(meta.get("label") or DEMO_LABEL)}</div>'
+    if meta.get("partial"):
+        head += '<div class="mg-note mg-note-error">Partial: the stream stopped before the song was complete.</div>'
+    title = escape(str(meta.get("file") or ""))
+    return f'<div class="mg-card">{head}<div class="mg-file">{title}</div><dl class="mg-grid">{cells}</dl></div>'
+
+
+def structure_timeline(analysis: CoverAnalysis | None) -> str:
+    """The reference's labelled segments as coloured blocks on a time line, with its duration."""
+    if analysis is None:
+        return ""
+    segs = [s for s in analysis.segments if s.end > s.start]
+    total = analysis.duration_s or (max((s.end for s in segs), default=0.0))
+    count = f"{len(segs)} section{'' if len(segs) == 1 else 's'}"
+    by = " · analysed by the demo engine" if analysis.provider == DEMO else ""
+    head = f'<div class="mg-tl-head"><b>Reference</b> · {clock(total)} long · {count}{by}</div>'
+    if not segs or total <= 0:
+        return f'<div class="mg-timeline">{head}<div class="mg-note">No structure was reported.</div></div>'
+    blocks = []
+    for s in segs:
+        width = max(0.5, 100 * (s.end - s.start) / total)
+        colour = SEGMENT_COLOURS.get(s.label.lower(), _NEUTRAL)
+        tip = f"{s.label} {clock(s.start)}–{clock(s.end)}"
+        blocks.append(
+            f'<div class="mg-seg" title="{escape(tip)}" style="flex:0 0 {width:.3f}%;background:{colour};'
+            f'overflow:hidden;white-space:nowrap;text-overflow:ellipsis">{escape(s.label)}</div>'
+        )
+    ticks = "".join(
+        f'<span style="position:absolute;left:{100 * t / total:.2f}%">{clock(t)}</span>' for t in _ticks(total)
+    )
+    return (
+        f'<div class="mg-timeline">{head}'
+        f'<div class="mg-track" style="display:flex;width:100%">{"".join(blocks)}</div>'
+        f'<div class="mg-ticks" style="position:relative;height:1.2em">{ticks}</div></div>'
+    )
+
+
+def counter(name: str, text: str | None, lo: int, hi: int, extra: str = "") -> str:
+    """'123 / 2000 characters', red when outside lo..hi."""
+    n = len(text or "")
+    bad = n > hi or 0 < n < lo  # empty is not flagged: the form says so when it is sent
+    need = f" (at least {lo})" if bad and n < lo else ""
+    cls = "mg-count mg-count-bad" if bad or extra else "mg-count"
+    tail = f" · {escape(extra)}" if extra else ""
+    return f'<div class="{cls}">{escape(name)}: {n} / {hi} characters{need}{tail}</div>'
+
+
+def _ticks(total: float) -> list[float]:
+    step = next((s for s in (5, 10, 15, 30, 60, 120) if total / s <= 6), 300)
+    return [float(t) for t in range(0, int(total) + 1, step) if total - t > step * 0.4]

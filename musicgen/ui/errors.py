@@ -1,0 +1,90 @@
+"""The one place where client exceptions and invalid input become messages that say what to do next."""
+
+from __future__ import annotations
+
+import gradio as gr
+from pydantic import ValidationError
+
+from .. import errors
+from ..audio import ReferenceError
+from ..requests import describe_validation_error
+
+# Most specific first: the first matching class gives the title.
+_TITLES: tuple[tuple[type[BaseException], str], ...] = (
+    (errors.AuthenticationError, "API key not accepted"),
+    (errors.RateLimitError, "Rate limited"),
+    (errors.InsufficientBalanceError, "Balance too low"),
+    (errors.QuotaExceededError, "Quota used up"),
+    (errors.ContentFlaggedError, "Content flagged"),
+    (errors.InvalidParametersError, "Invalid parameters"),
+    (errors.ModelUnavailableError, "Model unavailable"),
+    (errors.ServerError, "MiniMax server error"),
+    (errors.APITimeoutError, "No answer in time"),
+    (errors.APIConnectionError, "Connection problem"),
+    (errors.StreamTruncatedError, "Stream cut off"),
+    (errors.AudioError, "Unusable audio"),
+    (errors.APIError, "MiniMax error"),
+    (ReferenceError, "Reference track problem"),
+    (ValidationError, "Check the form"),
+)
+SETTINGS_HINT = (
+    "Open the Settings tab to paste your own MiniMax key (kept on the server for this session only) and pick the "
+    "region it was issued for (a global key works only on api.minimax.io, a mainland-China key only on "
+    "api.minimaxi.com), or set MINIMAX_API_KEY on the server (a Space secret). The Demo engine backend needs no key."
+)
+REFERENCE_RULES = "Use an mp3, wav, flac or ogg clip of 6 s to 6 min and at most 50 MB."
+
+
+def title_for(exc: BaseException) -> str:
+    """The toast title for an exception."""
+    return next((title for cls, title in _TITLES if isinstance(exc, cls)), "Something went wrong")
+
+
+def message_for(exc: BaseException, *, partial_name: str = "") -> str:
+    """What happened and what to do next, with the trace id; mentions saved partial audio by file name."""
+    if isinstance(exc, ValidationError):
+        return describe_validation_error(exc)
+    if isinstance(exc, ReferenceError):
+        return f"{_sentence(str(exc))} {REFERENCE_RULES}"
+    if not isinstance(exc, errors.MusicGenError):
+        return _sentence(str(exc) or type(exc).__name__)
+    parts = [_sentence(exc.message)]
+    if isinstance(exc, errors.RateLimitError):
+        wait = f"about {exc.retry_after:.0f} s" if exc.retry_after else "a minute"
+        parts.append(f"Wait {wait} before trying again; other visitors may be sharing the same key.")
+    elif isinstance(exc, errors.AuthenticationError):
+        parts.append(SETTINGS_HINT)  # says where to set the key in the studio, and the region rule
+    elif exc.hint and not (partial_name and isinstance(exc, errors.StreamTruncatedError)):
+        parts.append(_sentence(exc.hint))  # (a truncated stream's hint only says what the next line says better)
+    if partial_name:
+        parts.append(f"The audio that arrived before the failure is kept: download {partial_name} below.")
+    codes = []
+    if exc.code is not None:
+        codes.append(f"code {exc.code}")
+    if exc.trace_id:
+        codes.append(f"trace id {exc.trace_id}")
+    if codes:
+        parts.append(f"({', '.join(codes)})")
+    return " ".join(parts)
+
+
+def to_gr_error(exc: BaseException, *, secret: str = "", partial_name: str = "") -> gr.Error:
+    """A gr.Error for any failure; `secret` (the API key) is scrubbed from the text in case a server echoed it."""
+    title = title_for(exc)
+    if isinstance(exc, errors.RateLimitError) and exc.retry_after:
+        title = f"{title}: wait {exc.retry_after:.0f} s"
+    # The page's toast shows only the message (its header just says "Error"), so the message leads with the title.
+    message = f"{title}. {message_for(exc, partial_name=partial_name)}"
+    if secret:
+        message = message.replace(secret, "•••")
+    return gr.Error(message, title=title, print_exception=False)
+
+
+def field_error(field: str, problem: str) -> gr.Error:
+    """An input problem caught before any call, naming the field."""
+    return gr.Error(f"Check the form. {field}: {problem}", title="Check the form", print_exception=False)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?", ")")) else text + "."

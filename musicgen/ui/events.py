@@ -1,0 +1,220 @@
+"""What each click does: the wiring between the tabs' components and the handlers, in one place."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from .. import providers
+from ..requests import (
+    COVER_LYRICS_MAX,
+    COVER_LYRICS_MIN,
+    COVER_PROMPT_MAX,
+    COVER_PROMPT_MIN,
+    LYRICS_MAX,
+    PROMPT_MAX,
+    unknown_tags,
+)
+from . import cards
+from .errors import field_error
+from .handlers import Handlers, Outputs
+from .layout_cover import CoverTab
+from .layout_settings import SettingsTab
+from .layout_shared import AudioControls
+from .layout_song import InstrumentalTab, SongTab
+from .presets import EXAMPLE_REFERENCE
+from .session import Session, backend_label
+
+# On a phone the results sit below a long form: bring them into view when a generation starts.
+SCROLL_JS = (
+    "() => {{ if (window.innerWidth < 700) document.getElementById('{id}')?.scrollIntoView({{behavior: 'smooth'}}); }}"
+)
+PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+INSTANT: dict[str, Any] = {**PRIVATE, "queue": False}  # form helpers: answered at once, never queued behind songs
+
+
+def append_tag(lyrics: str, tag: str) -> str:
+    """Add a structure tag on its own line at the end of the lyrics."""
+    text = (lyrics or "").rstrip()
+    return f"{text}\n[{tag}]\n" if text else f"[{tag}]\n"
+
+
+def lyrics_counter(lyrics: str, lo: int = 0, hi: int = LYRICS_MAX) -> str:
+    """Character count against the limit, and the first unknown structure tag if any."""
+    bad = unknown_tags(lyrics or "")
+    return cards.counter("Lyrics", lyrics, lo, hi, f"unknown tag [{bad[0]}]" if bad else "")
+
+
+def badge(session: Session) -> str:
+    """The backend badge for this visitor."""
+    return cards.backend_badge(backend_label(session), session.provider())
+
+
+def set_key(key: str, session: Session) -> tuple[Session, str, str]:
+    """Keep the visitor's key server-side; the backend follows it (MiniMax with a key), the demo stays one click away."""
+    session.api_key = (key or "").strip()
+    session.backend = ""
+    return session, session.provider(), badge(session)
+
+
+def set_region(region: str, session: Session) -> tuple[Session, str]:
+    """Which MiniMax host the visitor's key belongs to."""
+    session.region = region or ""
+    return session, badge(session)
+
+
+def set_backend(backend: str, session: Session) -> tuple[Session, str]:
+    """MiniMax or the demo engine, by the visitor's choice."""
+    session.backend = backend if backend in (providers.DEMO, providers.MINIMAX) else ""
+    return session, badge(session)
+
+
+def example_reference(session: Session) -> str:
+    """A copy of the bundled example clip in the visitor's folder (Gradio serves files from the temp dir)."""
+    target = session.files_dir() / EXAMPLE_REFERENCE.name
+    shutil.copyfile(EXAMPLE_REFERENCE, target)
+    return str(target)
+
+
+def reference_changed() -> tuple[str, str, Any, dict]:
+    """A new reference needs a new analysis before a two-step cover."""
+    return "", "", None, gr.update(interactive=False)
+
+
+def stopped() -> str:
+    """What the info panel says after Stop."""
+    return cards.notice("Stopped. Start again whenever you like.", "info")
+
+
+def toggle_players(stream: bool) -> tuple[dict, dict]:
+    """Streaming shows the live player; otherwise the finished-file player."""
+    return gr.update(visible=bool(stream)), gr.update(visible=not stream)
+
+
+def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
+    """Song tab events; /song and /lyrics are public."""
+    ev = tab.generate.click(
+        h.song,
+        [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), session],
+        tab.results.outputs(),
+        api_name="song",
+        # Gradio's tracker (queue position, timer) covers only the info panel, until the first status line.
+        show_progress_on=tab.results.info,
+        **generation,
+    )
+    tab.stop.click(stopped, None, tab.results.info, cancels=[ev], **INSTANT)
+    _wire_audio(tab.audio, tab.results.live, tab.results.player)
+    _scroll_on([tab.generate], tab.results.info)
+    tab.prompt.change(lambda t: cards.counter("Prompt", t, 0, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
+    tab.lyrics.change(lyrics_counter, tab.lyrics, tab.lyrics_count, **INSTANT)
+    for tag, button in tab.tag_buttons:
+        button.click(lambda text, t=tag: append_tag(text, t), tab.lyrics, tab.lyrics, **INSTANT)
+    # Writing replaces the lyrics: keep what was there so one click brings it back.
+    for button in (tab.write, tab.revise):
+        button.click(
+            lambda text: (text, gr.update(visible=bool(text))), tab.lyrics, [tab.lyrics_backup, tab.undo], **INSTANT
+        )
+    lyrics_out = [tab.lyrics, tab.title, tab.style_tags]
+    tab.write.click(
+        h.lyrics, [tab.prompt, tab.lyrics, tab.lyrics_mode, tab.title, session], lyrics_out, api_name="lyrics",
+        concurrency_id="calls", concurrency_limit=generation["concurrency_limit"],
+    )  # fmt: skip
+
+    def polish(prompt: str, lyrics: str, title: str, s: Session) -> tuple[str, str, str]:
+        if not (lyrics or "").strip():
+            raise field_error("lyrics", "write or paste some lyrics first, then polish them")
+        return h.lyrics(prompt, lyrics, "edit", title, s)
+
+    tab.revise.click(
+        polish, [tab.prompt, tab.lyrics, tab.title, session], lyrics_out, concurrency_id="calls", **PRIVATE
+    )
+    tab.undo.click(lambda b: (b, gr.update(visible=False)), tab.lyrics_backup, [tab.lyrics, tab.undo], **INSTANT)
+    tab.use_tags.click(
+        lambda p, t: ", ".join(x for x in ((p or "").strip(), (t or "").strip()) if x),
+        [tab.prompt, tab.style_tags], tab.prompt, **INSTANT,
+    )  # fmt: skip
+
+
+def wire_instrumental(tab: InstrumentalTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
+    """Instrumental tab events; /instrumental is public."""
+    ev = tab.generate.click(
+        h.instrumental,
+        [tab.prompt, tab.model, *tab.audio.inputs(), session],
+        tab.results.outputs(),
+        api_name="instrumental",
+        show_progress_on=tab.results.info,
+        **generation,
+    )
+    tab.stop.click(stopped, None, tab.results.info, cancels=[ev], **INSTANT)
+    _wire_audio(tab.audio, tab.results.live, tab.results.player)
+    _scroll_on([tab.generate], tab.results.info)
+    tab.prompt.change(lambda t: cards.counter("Prompt", t, 1, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
+
+
+def wire_cover(tab: CoverTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
+    """Cover tab events; /cover_preprocess and /cover are public, the one-step button is private."""
+    analysis_out = [tab.feature_id, tab.lyrics, tab.analysis, tab.timeline]
+    calls = {"concurrency_id": "calls", "concurrency_limit": generation["concurrency_limit"]}
+    enable = (lambda: gr.update(interactive=True), None, tab.generate)
+    analysed = tab.analyze.click(
+        h.cover_preprocess, [tab.reference, tab.audio_url, session], analysis_out, api_name="cover_preprocess", **calls
+    )
+    analysed.success(*enable, **INSTANT)
+    # The example clip is loaded and analysed in one click, so a visitor without a track sees step 1 complete.
+    loaded = tab.example.click(example_reference, session, tab.reference, **INSTANT)
+    loaded.then(
+        h.cover_preprocess, [tab.reference, tab.audio_url, session], analysis_out, api_visibility="private", **calls
+    ).success(*enable, **INSTANT)
+    ev = tab.generate.click(
+        h.cover,
+        [tab.prompt, tab.lyrics, tab.model, tab.feature_id, tab.reference, tab.audio_url, *tab.audio.inputs(), session],
+        tab.results.outputs(),
+        api_name="cover",
+        show_progress_on=tab.results.info,
+        **generation,
+    )
+
+    def one_step(prompt, model, audio, audio_url, format, sample_rate, bitrate, stream, s) -> Iterator[Outputs]:
+        yield from h.cover(prompt, "", model, "", audio, audio_url, format, sample_rate, bitrate, stream, s)
+
+    quick = tab.quick.click(
+        one_step,
+        [tab.prompt, tab.model, tab.reference, tab.audio_url, *tab.audio.inputs(), session],
+        tab.results.outputs(),
+        show_progress_on=tab.results.info,
+        api_visibility="private",
+        **generation,
+    )
+    tab.stop.click(stopped, None, tab.results.info, cancels=[ev, quick], **INSTANT)
+    _wire_audio(tab.audio, tab.results.live, tab.results.player)
+    _scroll_on([tab.generate, tab.quick], tab.results.info)
+    # Only the visitor's own change of reference makes the analysis stale (the example button analyses at once).
+    cleared = [tab.feature_id, tab.timeline, tab.analysis, tab.generate]
+    for trigger in (tab.reference.upload, tab.reference.stop_recording, tab.reference.clear, tab.audio_url.input):
+        trigger(reference_changed, None, cleared, **INSTANT)
+    tab.prompt.change(
+        lambda t: cards.counter("Style", t, COVER_PROMPT_MIN, COVER_PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT
+    )
+    tab.lyrics.change(
+        lambda t: lyrics_counter(t, COVER_LYRICS_MIN, COVER_LYRICS_MAX), tab.lyrics, tab.lyrics_count, **INSTANT
+    )
+
+
+def wire_settings(tab: SettingsTab, session: gr.State, badge_html: gr.HTML) -> None:
+    """Key, region and backend go into the visitor's server-side session; the badge follows."""
+    # .change, not .input: a pasted or password-manager-filled key must count too.
+    tab.api_key.change(set_key, [tab.api_key, session], [session, tab.backend, badge_html], **INSTANT)
+    tab.region.input(set_region, [tab.region, session], [session, badge_html], **INSTANT)
+    tab.backend.input(set_backend, [tab.backend, session], [session, badge_html], **INSTANT)
+
+
+def _wire_audio(audio: AudioControls, live: gr.Audio, player: gr.Audio) -> None:
+    audio.stream.change(toggle_players, audio.stream, [live, player], **INSTANT)
+
+
+def _scroll_on(buttons: list[gr.Button], info: gr.HTML) -> None:
+    for button in buttons:
+        button.click(None, js=SCROLL_JS.format(id=info.elem_id), api_visibility="private")

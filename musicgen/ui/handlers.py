@@ -1,0 +1,305 @@
+"""What each button does, as plain methods: primitives and the visitor's Session in, values and file paths out.
+
+They run without a browser (tests call them directly) and raise gr.Error with a message that says what to do
+next. Using them from a script through gradio_client (the endpoint names and parameters are these methods'):
+
+    from gradio_client import Client, handle_file
+    c = Client("http://127.0.0.1:7860/")  # one Client = one session: the analysed reference is kept between calls
+
+    # /song -> (live, song, download, metadata, info). song and download are the whole file (pcm comes as WAV),
+    # metadata is a dict, info the HTML card; live is only the streaming player's HLS playlist (stream=True).
+    _, song, download, meta, _ = c.predict(
+        prompt="Indie folk, melancholic", lyrics="[Verse]\\nStreetlights flicker\\n[Chorus]\\nPushing the wooden door",
+        stream=False, api_name="/song")
+    # Auto lyrics: no lyrics, lyrics_optimizer=True. Any parameter left out takes the form's default.
+    _, song, download, meta, _ = c.predict(prompt="Cheerful jazz-pop", lyrics_optimizer=True, api_name="/song")
+    # /instrumental -> (live, instrumental, download, metadata, info)
+    _, track, download, meta, _ = c.predict(prompt="Lo-fi hip hop, rainy night", format="wav", api_name="/instrumental")
+    # /lyrics -> (lyrics, title, style_tags); mode="write_full_song" (default) or "edit" (revise the given lyrics)
+    lyrics, title, tags = c.predict(prompt="a summer road trip", api_name="/lyrics")
+    # /cover_preprocess -> (cover_feature_id, lyrics, analysis, structure); audio=handle_file(...) or audio_url=...
+    fid, ref_lyrics, analysis, _ = c.predict(audio=handle_file("reference.mp3"), api_name="/cover_preprocess")
+    # /cover -> (live, cover, download, metadata, info). Two-step: edited lyrics (10-1000 characters) and the
+    # analysed reference (cover_feature_id=fid, or left out to reuse this session's last analysis).
+    _, cover, download, meta, _ = c.predict(
+        prompt="Acoustic folk, warm female vocals", lyrics=ref_lyrics, cover_feature_id=fid, stream=False,
+        api_name="/cover")
+    # One-step cover, no lyric edits: send the reference itself (audio= or audio_url=) and no lyrics.
+    _, cover, download, meta, _ = c.predict(
+        prompt="Synthwave, dreamy", audio=handle_file("reference.mp3"), stream=False, api_name="/cover")
+
+Scripts use the server's MINIMAX_API_KEY (or the demo engine when it has none); a visitor's key from the page is
+never reachable through the API. Failures raise gradio_client.exceptions.AppError with the message and its title.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from pydantic import ValidationError
+
+from .. import providers
+from ..audio import ReferenceError
+from ..errors import MusicGenError
+from ..requests import LyricsRequest, MusicRequest
+from ..results import MusicResult, build_music_result
+from . import cards, runner
+from .errors import to_gr_error
+from .references import analysis_dict, cover_reference, preprocess_request
+from .session import ClientFactory, Session, default_client_factory
+
+FREE_MODEL_SLOTS = 3  # MiniMax runs at most 3 free-model songs at once per key (contract §10)
+# What a generation event yields: live player, finished player, download, metadata dict, info panel (HTML).
+Outputs = tuple[Any, Any, Any, Any, str]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A result written for the page: its playable file and the metadata shown and returned."""
+
+    path: Path
+    metadata: dict[str, Any]
+
+
+def file_name(kind: str, provider: str, ext: str, partial: bool = False, now: float | None = None) -> str:
+    """'song-minimax-20250101-120000.mp3' / 'cover-demo-engine-...-partial.wav'."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    slug = "demo-engine" if provider == providers.DEMO else "minimax"
+    return f"{kind}-{slug}-{stamp}{'-partial' if partial else ''}.{ext}"
+
+
+def keep_result(session: Session, kind: str, request_params: dict[str, Any], result: MusicResult) -> Kept:
+    """Write a result where the page can serve it and describe it. The song library hooks in here."""
+    data, ext = result.playable()
+    folder = session.files_dir()
+    name = file_name(kind, result.provider, ext, result.partial)
+    path = folder / name
+    n = 2
+    while path.exists():  # two results in the same second
+        path = folder / name.replace(f".{ext}", f"-{n}.{ext}")
+        n += 1
+    path.write_bytes(data)
+    meta = {"kind": kind, "file": path.name, **result.metadata()}
+    if result.provider == providers.DEMO:
+        meta["label"] = providers.DEMO_LABEL
+    return Kept(path, meta)
+
+
+def _int(value: Any) -> Any:
+    """Form values may arrive as strings; anything not a whole number is left for the request model to refuse."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+class Handlers:
+    """The studio's actions, bound to a client factory (which backend answers) and process-wide limits only."""
+
+    def __init__(
+        self, client_factory: ClientFactory | None = None, *, tick_s: float = 1.0, free_slots: int = FREE_MODEL_SLOTS
+    ) -> None:
+        self.client_factory = client_factory or default_client_factory
+        self.tick_s = tick_s
+        self._free_slots = threading.BoundedSemaphore(free_slots)
+
+    # -- endpoints -----------------------------------------------------------------------------------------------
+
+    def song(
+        self,
+        prompt: str = "",
+        lyrics: str = "",
+        lyrics_optimizer: bool = False,
+        model: str = "music-2.6",
+        format: str = "mp3",
+        sample_rate: int = 44100,
+        bitrate: int = 256000,
+        stream: bool = True,
+        session: Session | None = None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> Iterator[Outputs]:
+        """A song with vocals from a style prompt and lyrics (or lyrics_optimizer=True to have them written)."""
+        request = _build(
+            lambda: MusicRequest.song(
+                prompt or "",
+                lyrics or "",
+                lyrics_optimizer=bool(lyrics_optimizer),
+                model=model,
+                **_delivery(format, sample_rate, bitrate, stream),
+            )
+        )
+        yield from self._generate("song", request, session or Session(), progress)
+
+    def instrumental(
+        self,
+        prompt: str = "",
+        model: str = "music-2.6",
+        format: str = "mp3",
+        sample_rate: int = 44100,
+        bitrate: int = 256000,
+        stream: bool = True,
+        session: Session | None = None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> Iterator[Outputs]:
+        """Music with no vocals from a prompt (1–2000 characters)."""
+        request = _build(
+            lambda: MusicRequest.instrumental(
+                prompt or "", model=model, **_delivery(format, sample_rate, bitrate, stream)
+            )
+        )
+        yield from self._generate("instrumental", request, session or Session(), progress)
+
+    def cover_preprocess(
+        self,
+        audio: str | None = None,
+        audio_url: str = "",
+        session: Session | None = None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> tuple[str, str, dict[str, Any], str]:
+        """Analyse a reference (a file, or audio_url): its cover_feature_id, lyrics, structure and duration."""
+        session = session or Session()
+        key, request = preprocess_request(audio, (audio_url or "").strip())
+        analysis = session.recall(key)
+        if analysis is None:
+            progress(None, desc="Analysing the reference (up to a few minutes)")
+            analysis = self._call(session, lambda client: client.preprocess_cover(request))
+            session.remember(key, analysis)
+        else:
+            session.analysis = analysis
+            gr.Info("This reference was analysed earlier in this session: reusing that analysis.")
+        return (
+            analysis.cover_feature_id,
+            analysis.formatted_lyrics,  # shown as received; tag spellings are normalised when sent
+            analysis_dict(analysis),
+            cards.structure_timeline(analysis),
+        )
+
+    def cover(
+        self,
+        prompt: str = "",
+        lyrics: str = "",
+        model: str = "music-cover",
+        cover_feature_id: str = "",
+        audio: str | None = None,
+        audio_url: str = "",
+        format: str = "mp3",
+        sample_rate: int = 44100,
+        bitrate: int = 256000,
+        stream: bool = True,
+        session: Session | None = None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> Iterator[Outputs]:
+        """A cover in a new style: of an analysed reference (cover_feature_id + lyrics), or one-step from audio."""
+        session = session or Session()
+        ref = cover_reference(session, (cover_feature_id or "").strip(), audio, (audio_url or "").strip())
+        request = _build(
+            lambda: MusicRequest.cover(
+                prompt or "",
+                model=model,
+                lyrics=lyrics or None,
+                **ref,
+                **_delivery(format, sample_rate, bitrate, stream),
+            )
+        )
+        yield from self._generate("cover", request, session, progress)
+
+    def lyrics(
+        self,
+        prompt: str = "",
+        lyrics: str = "",
+        mode: str = "write_full_song",
+        title: str = "",
+        session: Session | None = None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> tuple[str, str, str]:
+        """Write a song's lyrics from a prompt, or revise given lyrics (mode='edit'): (lyrics, title, style_tags)."""
+        session = session or Session()
+        request = _build(
+            lambda: LyricsRequest(
+                mode=mode, prompt=prompt or "", lyrics=(lyrics or "") if mode == "edit" else "", title=title or ""
+            )
+        )
+        progress(None, desc="Writing lyrics")
+        result = self._call(session, lambda client: client.generate_lyrics(request))
+        if result.provider == providers.DEMO:
+            gr.Info(f"Lyrics written by the demo engine. {providers.DEMO_LABEL}.")
+        return result.lyrics, result.title or title or "", result.style_tags
+
+    # -- plumbing --------------------------------------------------------------------------------------------------
+
+    def _call(self, session: Session, fn: Callable[[Any], Any]) -> Any:
+        """One short call (analysis, lyrics) with the visitor's client; failures become gr.Error."""
+        try:
+            with self.client_factory(session) as client:
+                return fn(client)
+        except (MusicGenError, ValidationError, ReferenceError) as exc:
+            raise to_gr_error(exc, secret=session.api_key) from None
+
+    def _generate(self, kind: str, request: MusicRequest, session: Session, progress: gr.Progress) -> Iterator[Outputs]:
+        provider = session.provider()
+        started = time.monotonic()
+        yield gr.skip(), None, None, None, cards.status_line("sending", 0, provider=provider)
+        params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
+        free = provider == providers.MINIMAX and not session.api_key and request.model.endswith("-free")
+        client = self.client_factory(session)
+        try:
+            for step in runner.run(client, request, tick_s=self.tick_s, slot=self._free_slots if free else None):
+                if step.result is not None:
+                    kept = keep_result(session, kind, params, step.result)
+                    live = step.live if step.live is not None else gr.skip()
+                    yield live, str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
+                    return
+                line = cards.status_line(step.stage, step.elapsed_s, step.received, provider)
+                progress(None, desc=f"{cards.STAGE_TEXT.get(step.stage, step.stage)} · {cards.clock(step.elapsed_s)}")
+                yield (step.live if step.live is not None else gr.skip()), gr.skip(), gr.skip(), gr.skip(), line
+        except (MusicGenError, ValidationError, ReferenceError) as exc:
+            partial = getattr(exc, "partial", b"")
+            if not partial:
+                error = to_gr_error(exc, secret=session.api_key)
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(error.message, "error")
+                raise error from None
+            result = _partial_result(request, partial, client.provider, time.monotonic() - started, exc)
+            kept = keep_result(session, kind, params, result)
+            yield gr.skip(), str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
+            raise to_gr_error(exc, secret=session.api_key, partial_name=kept.path.name) from None
+        except Exception:
+            # A bug, not a failure the visitor can act on: clear the spinner, keep the traceback for the log.
+            yield (
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                gr.skip(),
+                cards.notice("Something went wrong on the server.", "error"),
+            )
+            raise
+
+
+def _delivery(format: str, sample_rate: Any, bitrate: Any, stream: Any) -> dict[str, Any]:
+    return {
+        "stream": bool(stream),
+        "audio_setting": {"format": format, "sample_rate": _int(sample_rate), "bitrate": _int(bitrate)},
+    }
+
+
+def _build(make: Callable[[], Any]) -> Any:
+    """Build a request model; invalid input becomes a gr.Error naming the field, before any call is made."""
+    try:
+        return make()
+    except ValidationError as exc:
+        raise to_gr_error(exc) from None
+
+
+def _partial_result(
+    request: MusicRequest, audio: bytes, provider: str, elapsed_s: float, exc: Exception
+) -> MusicResult:
+    s = request.audio_setting
+    return build_music_result(
+        audio, fmt=s.format, model=request.model, extra_info=None, requested_rate=s.sample_rate,
+        trace_id=getattr(exc, "trace_id", None), provider=provider, elapsed_s=elapsed_s, partial=True,
+    )  # fmt: skip

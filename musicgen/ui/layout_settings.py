@@ -1,0 +1,52 @@
+"""The Settings tab: the visitor's own API key (server-side, this session only), region and backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from .. import providers
+from .session import Session
+
+
+@dataclass
+class SettingsTab:
+    """Components of the Settings tab."""
+
+    api_key: gr.Textbox
+    region: gr.Radio
+    backend: gr.Radio
+
+
+def build_settings_tab(start: Session) -> SettingsTab:
+    """Key, region and backend pickers (set as a new visitor starts) with a word on where the key goes."""
+    region_now = start.region_name()
+    with gr.Column(elem_classes="mg-settings"):
+        api_key = gr.Textbox(
+            value="",
+            type="password",
+            label="Your MiniMax API key",
+            placeholder="Leave empty to use the server's key (or the demo engine when there is none)",
+            elem_id="settings-key",
+        )
+        gr.Markdown(
+            "Your key is kept on this server for this browser session only: it is never stored in your browser, "
+            "never written to logs, and no other visitor can see or use it. Reloading the page forgets it. "
+            "Scripts that call this studio's API use the server's key."
+        )
+        region = gr.Radio(
+            choices=[("Global (api.minimax.io)", "global"), ("Mainland China (api.minimaxi.com)", "cn")],
+            value=region_now if region_now in ("global", "cn") else "global",
+            label="Region",
+            info="Keys are region-bound: pick the one your key was issued for.",
+            elem_id="settings-region",
+        )
+        backend = gr.Radio(
+            choices=[("MiniMax", providers.MINIMAX), ("Demo engine", providers.DEMO)],
+            value=start.provider(),
+            label="Backend",
+            info="The demo engine synthesizes simple music locally, with no key and no cost. It is not MiniMax.",
+            elem_id="settings-backend",
+        )
+    return SettingsTab(api_key, region, backend)

@@ -1,0 +1,109 @@
+"""Pieces every generation tab has: audio settings, the Generate/Stop row, and the results panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from .. import config
+
+
+@dataclass
+class AudioControls:
+    """Format, sample rate, bitrate and the stream switch."""
+
+    format: gr.Radio
+    sample_rate: gr.Dropdown
+    bitrate: gr.Dropdown
+    stream: gr.Checkbox
+
+    def inputs(self) -> list[gr.components.Component]:
+        """In the order the handlers take them."""
+        return [self.format, self.sample_rate, self.bitrate, self.stream]
+
+
+@dataclass
+class Results:
+    """Where a tab shows its result: live player, finished player, download, metadata and the info panel."""
+
+    live: gr.Audio
+    player: gr.Audio
+    download: gr.File
+    metadata: gr.JSON
+    info: gr.HTML
+
+    def outputs(self) -> list[gr.components.Component]:
+        """In the order the handlers yield them."""
+        return [self.live, self.player, self.download, self.metadata, self.info]
+
+
+def audio_controls(prefix: str, stream: bool = True) -> AudioControls:
+    """The stream switch, then format / sample rate / bitrate in a closed accordion."""
+    stream_box = gr.Checkbox(
+        value=stream,
+        label="Stream: start playing while the song is still arriving",
+        elem_id=f"{prefix}-stream",
+    )
+    with gr.Accordion("Audio settings", open=False, elem_id=f"{prefix}-audio-settings"):
+        with gr.Row():
+            fmt = gr.Radio(
+                choices=list(config.FORMATS),
+                value=config.DEFAULT_FORMAT,
+                label="Format",
+                info="pcm is offered for download as WAV",
+            )
+            rate = gr.Dropdown(
+                choices=[(f"{r / 1000:g} kHz", r) for r in config.SAMPLE_RATES],
+                value=config.DEFAULT_SAMPLE_RATE,
+                label="Sample rate",
+                allow_custom_value=True,  # scripts may send "44100"; the request model names a wrong value
+            )
+            bitrate = gr.Dropdown(
+                choices=[(f"{b // 1000} kbps", b) for b in config.BITRATES],
+                value=config.DEFAULT_BITRATE,
+                label="Bitrate (mp3)",
+                allow_custom_value=True,
+            )
+    return AudioControls(fmt, rate, bitrate, stream_box)
+
+
+def action_row(prefix: str, label: str, ready: bool = True) -> tuple[gr.Button, gr.Button]:
+    """The big Generate button (disabled until `ready`) and its Stop button."""
+    with gr.Row():
+        go = gr.Button(label, variant="primary", size="lg", scale=3, interactive=ready, elem_id=f"{prefix}-generate")
+        stop = gr.Button("Stop", variant="stop", size="lg", scale=1, elem_id=f"{prefix}-stop")
+    return go, stop
+
+
+def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
+    """Live player (streaming), finished player, download, the info panel and the raw metadata."""
+    info = gr.HTML(
+        value='<div class="mg-note mg-note-info">Your result appears here. A song takes 30 s to 5 min '
+        "with MiniMax; the demo engine answers in seconds.</div>",
+        label="info",
+        elem_id=f"{prefix}-info",
+    )
+    # The live player only ever receives stream chunks; the full file goes to the player and the download, so
+    # scripts get a real file (a streaming output gives gradio_client only an HLS playlist).
+    live = gr.Audio(
+        label="Live",
+        streaming=True,
+        autoplay=True,
+        interactive=False,
+        visible=stream,
+        buttons=[],
+        elem_id=f"{prefix}-live",
+    )
+    player = gr.Audio(
+        label=label,
+        type="filepath",
+        interactive=False,
+        visible=not stream,
+        buttons=["download"],
+        elem_id=f"{prefix}-player",
+    )
+    download = gr.File(label="Download", interactive=False, elem_id=f"{prefix}-download", elem_classes="mg-download")
+    with gr.Accordion("Metadata (JSON)", open=False):
+        metadata = gr.JSON(label="metadata", elem_id=f"{prefix}-metadata")
+    return Results(live, player, download, metadata, info)

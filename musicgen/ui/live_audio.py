@@ -1,0 +1,155 @@
+"""Turning a song's bytes, as they arrive, into (sample_rate, int16 frames) pieces for a streaming player.
+
+PCM and WAV are sliced directly. MP3 is decoded from the start of the accumulated buffer each time (libsndfile
+reads MP3; decoding a prefix gives exactly the first frames of the whole), and only the frames not yet played
+are handed on. To keep that cheap for long songs, MP3 is decoded only once the new audio is at least `step_s`
+long and at least `growth` times what was already decoded, so a song is decoded a few dozen times at most.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import numpy as np
+import soundfile as sf
+
+LiveChunk = tuple[int, np.ndarray]
+
+_MP3_BITRATES = {
+    1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),  # MPEG-1 layer III, kbps
+    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),  # MPEG-2 / 2.5 layer III
+}
+
+
+def mp3_layout(buf: bytes) -> tuple[int, int | None, int] | None:
+    """(end of the ID3v2 tag, offset of the Xing/Info stream-size field or None, header bitrate in bps).
+
+    Returns None until enough bytes have arrived to tell.
+    """
+    pos = 0
+    if buf[:3] == b"ID3":
+        if len(buf) < 10:
+            return None
+        size = (buf[6] & 0x7F) << 21 | (buf[7] & 0x7F) << 14 | (buf[8] & 0x7F) << 7 | (buf[9] & 0x7F)
+        pos = 10 + size + (10 if buf[5] & 0x10 else 0)
+    tag_end = pos
+    while pos + 4 <= len(buf):
+        b1, b2 = buf[pos + 1], buf[pos + 2]
+        version, layer = (b1 >> 3) & 3, (b1 >> 1) & 3
+        is_header = buf[pos] == 0xFF and b1 & 0xE0 == 0xE0 and version != 1 and layer == 1
+        if is_header and (b2 >> 4) not in (0, 15) and (b2 >> 2) & 3 != 3:
+            break
+        pos += 1  # not a frame header: resync byte by byte
+    else:
+        return None
+    kbps = _MP3_BITRATES[1 if version == 3 else 2][b2 >> 4]
+    if pos + 64 > len(buf):
+        return None
+    first = bytes(buf[pos : pos + 64])
+    tag = max(first.find(b"Xing"), first.find(b"Info"))
+    size_field = None
+    if tag >= 0:
+        flags = struct.unpack(">I", first[tag + 4 : tag + 8])[0]
+        if flags & 2:  # the stream-size field follows the frame count when that is present
+            size_field = pos + tag + 8 + (4 if flags & 1 else 0)
+    return tag_end, size_field, kbps * 1000
+
+
+def wav_data_start(buf: bytes) -> tuple[int, int, int, int] | None:
+    """(offset of the sample data, sample rate, channels, bits) from a RIFF header, or None until it has arrived."""
+    if len(buf) < 12:
+        return None
+    if buf[:4] != b"RIFF" or buf[8:12] != b"WAVE":
+        raise ValueError("not a WAV stream")
+    pos, fmt = 12, None
+    while pos + 8 <= len(buf):
+        cid, size = buf[pos : pos + 4], struct.unpack("<I", buf[pos + 4 : pos + 8])[0]
+        if cid == b"fmt ":
+            if pos + 24 > len(buf):
+                return None
+            _tag, channels, rate = struct.unpack("<HHI", buf[pos + 8 : pos + 16])
+            bits = struct.unpack("<H", buf[pos + 22 : pos + 24])[0]
+            fmt = (rate, channels, bits)
+        elif cid == b"data":
+            if fmt is None:
+                raise ValueError("WAV stream has no fmt chunk before its data")
+            return pos + 8, *fmt
+        pos += 8 + size + (size & 1)
+    return None
+
+
+class LiveDecoder:
+    """Feed the bytes of a stream; get back the frames that can be played now."""
+
+    def __init__(
+        self, fmt: str, sample_rate: int, channels: int = 2, *, step_s: float = 1.0, growth: float = 0.1
+    ) -> None:
+        self.fmt, self.sample_rate, self.channels = fmt, sample_rate, channels
+        self.step_s, self.growth = step_s, growth
+        self.buf = bytearray()
+        self.sent = 0  # frames handed on so far
+        self._start: int | None = 0 if fmt == "pcm" else None
+        self._bits = 16
+        self._layout: tuple[int, int | None, int] | None = None
+        self._decoded_bytes = 0  # buffer length at the last MP3 decode
+
+    def feed(self, data: bytes) -> LiveChunk | None:
+        """Add arrived bytes; returns new frames once there are enough to be worth playing."""
+        self.buf += data
+        return self._take(final=False)
+
+    def flush(self) -> LiveChunk | None:
+        """Everything not handed on yet (call when the stream has ended)."""
+        return self._take(final=True)
+
+    def _take(self, final: bool) -> LiveChunk | None:
+        if self.fmt == "mp3":
+            return self._take_mp3(final)
+        if self._start is None:
+            try:
+                head = wav_data_start(bytes(self.buf[:4096]))
+            except ValueError:
+                self._bits = 0  # not a WAV we can slice: no live preview, the finished file still comes
+                return None
+            if head is None:
+                return None
+            self._start, self.sample_rate, self.channels, self._bits = head
+        if self._bits != 16:
+            return None  # live preview covers 16-bit PCM only; the finished file still plays
+        frame_bytes = 2 * self.channels
+        frames = (len(self.buf) - self._start) // frame_bytes
+        if frames - self.sent < (1 if final else self.step_s * self.sample_rate):
+            return None
+        lo, hi = self._start + self.sent * frame_bytes, self._start + frames * frame_bytes
+        out = np.frombuffer(bytes(self.buf[lo:hi]), dtype="<i2").reshape(-1, self.channels)
+        self.sent = frames
+        return self.sample_rate, out
+
+    def _take_mp3(self, final: bool) -> LiveChunk | None:
+        if self._layout is None:
+            self._layout = mp3_layout(bytes(self.buf[:65536]))
+            if self._layout is None:
+                return None
+        tag_end, size_field, header_bps = self._layout
+        # Bytes per second: measured once something was decoded (VBR headers say little), else the header's.
+        bps = self._decoded_bytes * 8 / (self.sent / self.sample_rate) if self.sent else header_bps
+        new_s = (len(self.buf) - self._decoded_bytes) * 8 / max(bps, 8000)
+        if not final and new_s < max(self.step_s, self.growth * self.sent / self.sample_rate):
+            return None
+        data = bytearray(self.buf)
+        if size_field is not None and size_field + 4 <= len(data):
+            # A prefix is shorter than the size the Xing tag announces, and the decoder warns about that on
+            # stderr at every decode; tell it the size it actually gets.
+            data[size_field : size_field + 4] = struct.pack(">I", len(data) - tag_end)
+        try:
+            frames, rate = sf.read(io.BytesIO(bytes(data)), dtype="int16", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, ValueError):
+            return None  # not decodable yet (too little audio); try again with more
+        self._decoded_bytes = len(data)
+        self.sample_rate = rate
+        if len(frames) <= self.sent:
+            return None
+        out = frames[self.sent :]
+        self.sent = len(frames)
+        return rate, out

@@ -1,0 +1,110 @@
+"""One visitor's server-side state (key, region, backend, analysed references) and how it picks a client."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import config, providers
+from ..client import MusicClient
+from ..results import CoverAnalysis
+
+ClientFactory = Callable[["Session"], MusicClient]
+FEATURE_TTL_S = 24 * 3600.0  # a cover_feature_id lives 24 h on MiniMax's side
+FILES_TTL_S = 24 * 3600.0  # result folders of visitors whose session never closed (API scripts) go after a day
+# Result files live under the system temp dir, which Gradio is allowed to serve from.
+FILES_ROOT_NAME = "musicgen-studio"
+REGION_LABELS = {"global": "global", "cn": "mainland China", "custom": "custom host"}
+
+
+@dataclass
+class Session:
+    """Per-visitor state kept in gr.State: it stays on the server and is never sent to the browser."""
+
+    id: str = ""  # set on first use: gr.State deep-copies one blank Session per visitor
+    api_key: str = field(default="", repr=False)
+    region: str = ""  # "" = the server's default (MINIMAX_BASE_URL, else global)
+    backend: str = ""  # "" = automatic: MiniMax when a key is available, else the demo engine
+    analyses: dict[str, tuple[CoverAnalysis, float]] = field(default_factory=dict, repr=False)
+    analysis: CoverAnalysis | None = None  # the reference analysed last, reused for more covers
+
+    def provider(self) -> str:
+        """The backend that answers this visitor: providers.DEMO or providers.MINIMAX."""
+        return self.backend or providers.default_provider(self.api_key)
+
+    def region_name(self) -> str:
+        """'global', 'cn' or 'custom' (a MINIMAX_BASE_URL that is neither)."""
+        return self.region or config.ClientSettings.resolve(None).region
+
+    def has_key(self) -> bool:
+        """True when a MiniMax key is available: the visitor's own or the server's."""
+        return bool(config.ClientSettings.resolve(self.api_key or None).api_key)
+
+    def files_dir(self) -> Path:
+        """This visitor's folder for result files (created on first use)."""
+        if not self.id:
+            self.id = uuid.uuid4().hex
+            prune_files()
+        path = Path(tempfile.gettempdir()) / FILES_ROOT_NAME / self.id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def remember(self, key: str, analysis: CoverAnalysis, now: float | None = None) -> None:
+        """Keep an analysis so the same reference is not uploaded and analysed again within its lifetime."""
+        self.analyses[key] = (analysis, time.time() if now is None else now)
+        self.analysis = analysis
+
+    def recall(self, key: str, now: float | None = None) -> CoverAnalysis | None:
+        """A still-valid analysis of this reference, if any."""
+        hit = self.analyses.get(key)
+        now = time.time() if now is None else now
+        if hit is None or now - hit[1] > FEATURE_TTL_S - 600:  # keep a margin before the id expires
+            self.analyses.pop(key, None)
+            return None
+        return hit[0]
+
+    @staticmethod
+    def cleanup(session: Session | None) -> None:
+        """Delete the visitor's result files when Gradio drops the session."""
+        if isinstance(session, Session) and session.id:
+            shutil.rmtree(Path(tempfile.gettempdir()) / FILES_ROOT_NAME / session.id, ignore_errors=True)
+
+
+def prune_files(max_age_s: float = FILES_TTL_S, now: float | None = None) -> None:
+    """Delete result folders untouched for `max_age_s` (Gradio's own cache is pruned by delete_cache)."""
+    root = Path(tempfile.gettempdir()) / FILES_ROOT_NAME
+    cutoff = (time.time() if now is None else now) - max_age_s
+    for folder in root.glob("*") if root.is_dir() else ():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # another worker removed it first
+
+
+def reference_key(data: bytes | None = None, url: str = "") -> str:
+    """A key for a reference track: the digest of its bytes, or its URL."""
+    return "sha256:" + hashlib.sha256(data).hexdigest() if data is not None else "url:" + url.strip()
+
+
+def default_client_factory(session: Session) -> MusicClient:
+    """The demo engine, or MiniMax with the visitor's key (else MINIMAX_API_KEY) on their region's host."""
+    if session.provider() == providers.DEMO:
+        return providers.demo_client()
+    return providers.minimax_client(session.api_key or None, session.region or None)
+
+
+def backend_label(session: Session) -> str:
+    """The one-line backend description shown at the top of the page."""
+    if session.provider() == providers.DEMO:
+        return "Demo engine — synthesized locally, not by MiniMax"
+    label = f"MiniMax ({REGION_LABELS.get(session.region_name(), session.region_name())})"
+    if session.api_key:
+        return label + " · your key"
+    return label + (" · server key" if session.has_key() else " · no API key set")

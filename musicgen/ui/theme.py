@@ -1,0 +1,70 @@
+"""The studio's look: a Gradio theme and a little CSS (both go to launch() in Gradio 6)."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+
+def theme() -> gr.themes.Base:
+    """Soft theme with bundled fonts only, so the page makes no request outside the server."""
+    return gr.themes.Soft(primary_hue="violet", secondary_hue="pink", neutral_hue="slate")
+
+
+CSS = """
+.gradio-container { max-width: 1240px !important; margin: 0 auto !important; }
+#mg-header { align-items: center; gap: 12px; flex-wrap: wrap; }
+#mg-header h1 { margin: 0; font-size: 1.6rem; line-height: 1.2; }
+#mg-header p { margin: 2px 0 0; color: var(--body-text-color-subdued); }
+.mg-badge { display: inline-block; padding: 6px 12px; border-radius: 10px; font-weight: 600; font-size: 0.85rem;
+  border: 1px solid transparent; }
+.mg-badge-demo { background: #fef3c7; color: #92400e; border-color: #fcd34d; }
+.mg-badge-minimax { background: #ede9fe; color: #5b21b6; border-color: #c4b5fd; }
+#mg-badge { text-align: right; }
+.mg-tags-row { align-items: flex-end; }
+.mg-tags-row button { align-self: flex-end; margin-bottom: 6px; }
+.mg-status { display: flex; align-items: center; gap: 8px; padding: 10px 12px; border-radius: 8px;
+  background: var(--block-background-fill); border: 1px solid var(--border-color-primary); }
+.mg-spinner { width: 14px; height: 14px; border-radius: 50%; border: 2px solid #7c3aed;
+  border-right-color: transparent; animation: mg-spin 0.9s linear infinite; flex: none; }
+@keyframes mg-spin { to { transform: rotate(360deg); } }
+.mg-note { padding: 8px 12px; border-radius: 8px; background: var(--block-background-fill); }
+.mg-note-error { background: #fee2e2; color: #991b1b; }
+.mg-note-info { color: var(--body-text-color-subdued); }
+.mg-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 14px;
+  background: var(--block-background-fill); }
+.mg-file { font-weight: 600; margin-bottom: 8px; word-break: break-all; }
+.mg-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px 16px; margin: 0; }
+.mg-cell dt { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.04em;
+  color: var(--body-text-color-subdued); }
+.mg-cell dd { margin: 0; font-weight: 600; word-break: break-all; }
+.mg-wide { grid-column: 1 / -1; }
+.mg-wide dd { font-family: var(--font-mono); font-weight: 400; font-size: 0.85rem; }
+.mg-demo-label { background: #fef3c7; color: #92400e; border-radius: 6px; padding: 4px 10px; margin-bottom: 8px;
+  font-weight: 600; font-size: 0.85rem; display: inline-block; }
+.mg-count { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-top: -6px; }
+.mg-count-bad { color: #dc2626; font-weight: 600; }
+.mg-tags { gap: 6px !important; flex-wrap: wrap !important; }
+.mg-tags button { flex: 0 0 auto !important; min-width: 0 !important; padding: 2px 10px !important;
+  font-size: 0.8rem !important; }
+.mg-timeline { padding: 4px 0; }
+.mg-tl-head { margin-bottom: 6px; }
+.mg-track { height: 34px; border-radius: 6px; overflow: hidden; gap: 2px; }
+.mg-seg { color: #1f2937; font-size: 0.75rem; font-weight: 600; line-height: 34px; padding: 0 6px;
+  text-transform: capitalize; }
+.mg-ticks { font-size: 0.7rem; color: var(--body-text-color-subdued); }
+.mg-ticks span { transform: translateX(-50%); }
+.mg-ticks span:first-child { transform: none; }
+.mg-step { margin: 4px 0 0 !important; }
+.mg-settings { max-width: 760px; }
+/* An empty download box needs no more room than a filled one. */
+.mg-download .empty { min-height: 56px !important; height: 56px !important; }
+.mg-hidden-input { display: none !important; }
+@media (max-width: 640px) {
+  .main.app { padding-left: 12px !important; padding-right: 12px !important; }
+  /* Gradio sizes the page to fit all tab buttons: keep them narrow enough for a phone. */
+  .tab-wrapper button { padding: 0 8px !important; }
+  #mg-header h1 { font-size: 1.3rem; }
+  #mg-badge { text-align: left; }
+  .mg-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+}
+"""
