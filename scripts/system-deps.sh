@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Debian packages the project needs: ffmpeg (Gradio's streaming audio player) and, for the browser tests,
+# chromium. Installs what is missing when it can (root, or passwordless sudo); otherwise says what to install.
+set -u
+want=("ffmpeg")
+[ "${1:-}" = "--with-browser" ] && want+=("chromium")
+missing=()
+for pkg in "${want[@]}"; do
+  case "$pkg" in
+    chromium) [ -x /usr/bin/chromium ] || missing+=("$pkg") ;;
+    *) command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg") ;;
+  esac
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=""; fi
+  fi
+  if [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; then
+    echo "installing ${missing[*]} with apt-get" >&2
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null && exit 0
+  fi
+fi
+echo "note: ${missing[*]} not installed; install with your package manager (streaming playback needs ffmpeg; browser tests need chromium and are skipped without it)" >&2
+exit 0
