@@ -1,0 +1,405 @@
+"""MiniMax's music models through the AI/ML API proxy: submit a task, poll it, download the song.
+
+The proxy answers POST /v2/generate/audio with a task, and GET /v2/generate/audio?generation_id=... reports it
+queued → generating → completed (with audio_file.url) or error. Polling starts quick, backs off gently and is capped,
+so a finished song is noticed within about 1 s on median at ~30 requests a minute, where the vendor's fixed 15 s
+poll notices after 7.5 s (benchmarks/bench_polling.py). The proxy has no stream, no instrumentals, no covers and
+no lyrics writing: such requests are refused before any call, naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+
+from . import config, errors
+from .client import Chunk, MusicClient, Progress, ProgressFn
+from .requests import CoverPreprocessRequest, LyricsRequest, MusicRequest, is_cover_model
+from .results import CoverAnalysis, LyricsResult, MusicResult, build_music_result
+
+# The proxy's defaults (config.py holds MiniMax's). README.md repeats them; change both together.
+DEFAULT_BASE_URL = "https://api.aimlapi.com"
+ENV_API_KEY = "AIMLAPI_KEY"
+ENV_BASE_URL = "AIMLAPI_BASE_URL"
+POLL_INITIAL = 0.5  # first check soon after submitting: refusals and queue states show at once
+POLL_FACTOR = 1.3  # gentle back-off: reaches the cap after ~6 s
+POLL_MAX_INTERVAL = 2.0  # a finished song waits half of this on average: ~1 s median, 30 polls/min (benchmark)
+POLL_TOTAL_TIMEOUT = 900.0  # songs take 30 s – 5 min, plus the proxy's queue
+SUBMIT_READ_TIMEOUT = 60.0  # the submission answers with a task id at once
+POLL_READ_TIMEOUT = 30.0
+PROMPT_MIN, PROMPT_MAX = 10, 2000
+LYRICS_MIN, LYRICS_MAX = 10, 3000
+MODELS = {"music-2.6": "minimax/music-2.6", "music-2.0": "minimax/music-2.0"}
+TASKS_PATH = "/v2/generate/audio"
+TERMINAL = ("completed", "error")
+UNKNOWN_TASK_HINT = "Check the generation id (from this key's account); the proxy may keep finished tasks only a while."
+ELSEWHERE = "use MiniMax direct (provider minimax) or the offline demo engine"
+HINTS = {
+    errors.AuthenticationError: f"Check the AI/ML API key ({ENV_API_KEY} or the studio's Settings).",
+    errors.InsufficientBalanceError: "Your AI/ML API credits are used up: top them up in its dashboard.",
+    errors.InvalidParametersError: "The AI/ML API rejected a parameter: correct the field it names and try again.",
+    errors.ModelUnavailableError: f"The AI/ML API does not offer this (any more): {ELSEWHERE}.",
+    errors.ServerError: "The AI/ML API had a problem on its side: wait a little and try again.",
+    errors.APIConnectionError: f"Could not reach the AI/ML API: check the network and {ENV_BASE_URL}, then retry.",
+    errors.APIError: "The AI/ML API answered with an error: try again; if it repeats, report it to AI/ML API support.",
+}
+# The exception each HTTP error status becomes (429 and 5xx are handled apart).
+STATUS_ERRORS: dict[int, type[errors.APIError]] = {
+    400: errors.InvalidParametersError, 422: errors.InvalidParametersError, 401: errors.AuthenticationError,
+    403: errors.AuthenticationError, 402: errors.InsufficientBalanceError, 404: errors.ModelUnavailableError,
+    410: errors.ModelUnavailableError,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """When to check a task: `initial` s after submitting, each wait `factor` × the last up to `max_interval`."""
+
+    initial: float = POLL_INITIAL
+    factor: float = POLL_FACTOR
+    max_interval: float = POLL_MAX_INTERVAL
+    total_timeout: float = POLL_TOTAL_TIMEOUT
+
+    @classmethod
+    def fixed(cls, every: float, total_timeout: float = POLL_TOTAL_TIMEOUT) -> PollPolicy:
+        """A constant interval, like the vendor example's 15 s (for comparison)."""
+        return cls(every, 1.0, every, total_timeout)
+
+    def intervals(self) -> Iterator[float]:
+        """The waits before each status check, without end."""
+        wait = min(self.initial, self.max_interval)
+        while True:
+            yield wait
+            wait = min(wait * self.factor, self.max_interval)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A generation task as the proxy last reported it; usage is kept from the submission answer."""
+
+    id: str
+    status: str
+    audio_url: str | None = None
+    error_name: str = ""
+    error_message: str = ""
+    credits_used: float | None = None
+    usd_spent: float | None = None
+    extra_info: dict | None = None
+    trace_id: str | None = None
+
+    @classmethod
+    def from_body(cls, body: Any, known: Task | None = None) -> Task:
+        """Parse a task answer, keeping what `known` already said when this answer leaves it out."""
+        if not (body.get("id") or known):
+            raise errors.ServerError("The AI/ML API answered without a task id")
+        usage = (body.get("meta") or {}).get("usage") or {}
+        err = body.get("error") if isinstance(body.get("error"), dict) else {}
+        return cls(
+            id=str(body.get("id") or known.id),  # type: ignore[union-attr]
+            status=str(body.get("status") or "queued"),
+            audio_url=(body.get("audio_file") or {}).get("url"),
+            error_name=str(err.get("name") or ""),
+            error_message=str(err.get("message") or ""),
+            credits_used=usage.get("credits_used", known.credits_used if known else None),
+            usd_spent=usage.get("usd_spent", known.usd_spent if known else None),
+            extra_info=body.get("extra_info") if isinstance(body.get("extra_info"), dict) else None,
+            trace_id=body.get("trace_id"),
+        )
+
+
+class TaskFailedError(errors.APIError):
+    """The proxy reported the generation task as failed; .task_id and .error_name say which and why."""
+
+    default_hint = "Change the prompt or lyrics if the message points at them, or try again; credits may be spent."
+
+    def __init__(self, message: str, *, task_id: str, error_name: str = "", **kw: Any) -> None:
+        self.task_id, self.error_name = task_id, error_name
+        super().__init__(message, **kw)
+
+
+def proxy_model(model: str) -> str | None:
+    """The proxy's id for a model name ('music-2.6' -> 'minimax/music-2.6'), or None if it offers no such model."""
+    return model if model.startswith("minimax/") else MODELS.get(model)
+
+
+def proxy_payload(request: MusicRequest) -> dict:
+    """The POST /v2/generate/audio body; raises pydantic's ValidationError naming each field the proxy cannot take."""
+    body, model = request.payload(), request.model
+    problems: list[tuple[str, Any, str]] = []  # (field, value, what is wrong)
+    if is_cover_model(model):
+        problems.append(("model", model, f"covers are not offered through the AI/ML API; {ELSEWHERE}"))
+    elif proxy_model(model) is None:
+        problems.append(("model", model, f"{model} is not offered through the AI/ML API; use {' or '.join(MODELS)}"))
+    if request.is_instrumental:
+        problems.append(("is_instrumental", True, f"instrumentals are not offered through the AI/ML API; {ELSEWHERE}"))
+    if request.lyrics_optimizer:
+        problems.append(("lyrics_optimizer", True, f"the AI/ML API does not write lyrics: give them, or {ELSEWHERE}"))
+    if request.aigc_watermark:
+        problems.append(("aigc_watermark", True, "the AI/ML API has no watermark option"))
+    texts = [("prompt", body.get("prompt", ""), PROMPT_MIN, PROMPT_MAX)]
+    if not (request.is_instrumental or request.lyrics_optimizer or is_cover_model(model)):
+        texts.append(("lyrics", body.get("lyrics", ""), LYRICS_MIN, LYRICS_MAX))
+    for name, text, lo, hi in texts:
+        if not lo <= len(text) <= hi:
+            problems.append((name, text, f"must be {lo}–{hi} characters through the AI/ML API (it has {len(text)})"))
+    if problems:
+        lines = [
+            {"type": PydanticCustomError("aimlapi", msg.replace("{", "(").replace("}", ")")), "loc": (f,), "input": v}
+            for f, v, msg in problems
+        ]
+        raise ValidationError.from_exception_data("AI/ML API request", lines)  # type: ignore[arg-type]
+    setting = request.audio_setting.model_dump()
+    return {"model": proxy_model(model), "prompt": body["prompt"], "lyrics": body["lyrics"], "audio_setting": setting}
+
+
+class AimlApiClient(MusicClient):
+    """A client for the AI/ML API proxy. Reads AIMLAPI_KEY / AIMLAPI_BASE_URL when built, if not given."""
+
+    provider = "aimlapi"
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeouts: config.Timeouts | None = None,
+        retry: config.RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        key = (api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")).strip()
+        url = (base_url or os.environ.get(ENV_BASE_URL, "") or DEFAULT_BASE_URL).strip().rstrip("/")
+        # Both passed explicitly, so MusicClient never falls back to the MINIMAX_* variables.
+        super().__init__(key, url, timeouts=timeouts, retry=retry, transport=transport, sleep=sleep)
+        self.poll = poll or PollPolicy()
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"AimlApiClient(base_url={self.settings.base_url!r}, key={'set' if self.settings.api_key else 'unset'})"
+
+    # -- public calls -------------------------------------------------------------------------------------------
+
+    def generate(
+        self,
+        request: MusicRequest,
+        *,
+        on_progress: ProgressFn | None = None,
+        on_chunk: Callable[[Chunk], None] | None = None,
+    ) -> MusicResult:
+        """Submit, wait for and download a song. `stream` is ignored (the proxy has none): on_chunk gets it whole."""
+        payload = proxy_payload(request)  # refuse before reporting any progress
+        report = self._reporter(on_progress)
+        report("sending")
+        result = self._finish(self._submit(payload), request, report)
+        if on_chunk:
+            on_chunk(Chunk(result.audio, result.size, result.elapsed_s))
+        return result
+
+    def stream(self, request: MusicRequest, *, on_progress: ProgressFn | None = None) -> Iterator[Chunk | MusicResult]:
+        """Yield the song as one Chunk, then the MusicResult (no stream on the proxy). Sends when first iterated."""
+        proxy_payload(request)  # refuse now, not at the first iteration
+
+        def run() -> Iterator[Chunk | MusicResult]:
+            result = self.generate(request, on_progress=on_progress)
+            yield Chunk(result.audio, result.size, result.elapsed_s)
+            yield result
+
+        return run()
+
+    def submit(self, request: MusicRequest) -> Task:
+        """Start a generation and return its task at once; retried only after a 429 or a connection never made."""
+        return self._submit(proxy_payload(request))
+
+    def _submit(self, payload: dict) -> Task:
+        with _proxy_hints():
+            return self._with_retry(
+                lambda: Task.from_body(self._json(self._send(TASKS_PATH, payload, SUBMIT_READ_TIMEOUT)))
+            )
+
+    def status(self, generation_id: str) -> Task:
+        """Ask once how a task is doing."""
+        with _proxy_hints():
+            return self._check(Task(generation_id, "queued"))
+
+    def wait(
+        self, task: Task | str, *, request: MusicRequest | None = None, on_progress: ProgressFn | None = None
+    ) -> MusicResult:
+        """Poll a task (or a generation id from an earlier timeout) until it completes, then download the song."""
+        task = task if isinstance(task, Task) else Task(task, "queued")
+        return self._finish(task, request, self._reporter(on_progress))
+
+    def preprocess_cover(self, request: CoverPreprocessRequest | str | Path, **kw: Any) -> CoverAnalysis:
+        """Not offered through the AI/ML API: raises ModelUnavailableError."""
+        raise _not_offered("Cover preprocessing")
+
+    def generate_lyrics(self, request: LyricsRequest, **kw: Any) -> LyricsResult:
+        """Not offered through the AI/ML API: raises ModelUnavailableError."""
+        raise _not_offered("Lyrics writing")
+
+    # -- waiting and fetching -----------------------------------------------------------------------------------
+
+    def _finish(self, task: Task, request: MusicRequest | None, report: Callable[..., float]) -> MusicResult:
+        with _proxy_hints():  # polling reuses MusicClient's plumbing, whose default hints speak of MiniMax
+            task = self._poll(task, report)
+        report("downloading")
+        audio = self._download(task.audio_url, task.trace_id) if task.audio_url else b""
+        if not audio:
+            raise errors.CorruptAudioError(f"Task {task.id} completed without audio", trace_id=task.trace_id)
+        suffix = Path(urlsplit(task.audio_url).path).suffix.lstrip(".").lower()
+        guess = suffix if suffix in config.FORMATS else config.DEFAULT_FORMAT  # for a bare generation id
+        result = build_music_result(
+            audio,
+            fmt=request.audio_setting.format if request else guess,
+            model=request.model if request else "",
+            extra_info=task.extra_info,
+            requested_rate=request.audio_setting.sample_rate if request else config.DEFAULT_SAMPLE_RATE,
+            trace_id=task.trace_id,
+            provider=self.provider,
+            elapsed_s=report("done", len(audio)),
+            url=task.audio_url,
+        )
+        result.extra.update(credits_used=task.credits_used, usd_spent=task.usd_spent, generation_id=task.id)
+        return result
+
+    def _poll(self, task: Task, report: Callable[..., float]) -> Task:
+        """Check until the task is completed; raises TaskFailedError, or APITimeoutError naming the task."""
+        report(task.status)
+        intervals = self.poll.intervals()
+        wait, failures = next(intervals), 0
+        deadline = self._clock() + self.poll.total_timeout
+        while task.status not in TERMINAL:
+            now = self._clock()
+            if now >= deadline:
+                raise errors.APITimeoutError(
+                    f"Task {task.id} was still {task.status} after {self.poll.total_timeout:.0f} s",
+                    hint=f"It may still finish, and be charged: fetch it later with wait({task.id!r}).",
+                )
+            self._sleep(min(wait, deadline - now))
+            try:
+                task = self._check(task)
+            except errors.RateLimitError as exc:
+                wait = self.retry.wait(0, exc.retry_after)  # a poll starts nothing: honour Retry-After, keep polling
+                continue
+            except (errors.APIConnectionError, errors.ServerError) as exc:
+                failures += 1  # a GET is safe to repeat, but a proxy that stays down must not be polled forever
+                if failures > self.retry.max_retries:
+                    kind = errors.ServerError if isinstance(exc, errors.ServerError) else errors.APIConnectionError
+                    exc.hint = f"{HINTS[kind]} Task {task.id} may still finish: fetch it later with wait({task.id!r})."
+                    raise
+                wait = self.retry.wait(failures - 1)
+                continue
+            failures = 0
+            report(task.status)
+            wait = next(intervals)
+        if task.status == "error":
+            msg = f"Task {task.id} failed: {task.error_name or 'error'}: {task.error_message or 'no message'}"
+            raise TaskFailedError(msg, task_id=task.id, error_name=task.error_name, trace_id=task.trace_id)
+        return task
+
+    def _check(self, task: Task) -> Task:
+        """One status request for `task`."""
+        try:
+            resp = self._http.get(
+                TASKS_PATH,
+                params={"generation_id": task.id},
+                headers=self._headers(),
+                timeout=self._timeout(POLL_READ_TIMEOUT),
+            )
+        except httpx.TimeoutException:
+            raise errors.APITimeoutError(f"No answer about task {task.id} within {POLL_READ_TIMEOUT:.0f} s") from None
+        except httpx.TransportError as exc:
+            raise errors.APIConnectionError(f"Checking task {task.id} failed: {exc}") from None
+        if resp.status_code == 404:  # here a 404 means the id, not the model
+            resp.close()
+            raise errors.APIError(f"The AI/ML API knows no task {task.id}", http_status=404, hint=UNKNOWN_TASK_HINT)
+        self._raise_for_http_status(resp)
+        return Task.from_body(self._json(resp), known=task)
+
+    # -- HTTP plumbing (MusicClient's _send, _with_retry and _download are reused) -------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        if not self.settings.api_key:
+            raise errors.AuthenticationError("No AI/ML API key is set", hint=f"Set {ENV_API_KEY}, or pick a provider.")
+        return {"Authorization": f"Bearer {self.settings.api_key}", "Content-Type": "application/json"}
+
+    def _raise_for_http_status(self, resp: httpx.Response) -> None:
+        """Map the proxy's HTTP errors ({statusCode, message} bodies) onto the shared exception classes."""
+        status = resp.status_code
+        if status < 400:
+            return
+        try:
+            body = self._json(resp)
+            msg = body["error"].get("message") if isinstance(body.get("error"), dict) else body.get("message")
+            msg = (
+                "; ".join(map(str, msg)) if isinstance(msg, list) else str(msg or f"HTTP {status} {resp.reason_phrase}")
+            )
+        except errors.MusicGenError:
+            msg = f"The AI/ML API answered HTTP {status} with a page that is not JSON (a gateway error)"
+        value = resp.headers.get("retry-after")
+        retry_after = float(value) if value and value.replace(".", "", 1).isdigit() else None
+        trace = resp.headers.get("x-request-id") or resp.headers.get("trace-id")
+        if status == 429:
+            raise errors.RateLimitError(msg, retry_after=retry_after, http_status=status, trace_id=trace)
+        cls = STATUS_ERRORS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+        raise cls(msg, http_status=status, trace_id=trace, hint=HINTS.get(cls))  # legacy.py calls this directly
+
+    def _json(self, resp: httpx.Response) -> dict:
+        """Read a (small) JSON answer whole."""
+        try:
+            raw = resp.read()
+        except httpx.TimeoutException:
+            raise errors.APITimeoutError("The answer stopped arriving before it was complete") from None
+        except httpx.TransportError as exc:
+            raise errors.APIConnectionError(f"The connection broke while reading the answer: {exc}") from None
+        finally:
+            resp.close()
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise errors.ServerError(
+                "The AI/ML API answered with something that is not JSON", http_status=resp.status_code
+            )
+        return body
+
+    def _reporter(self, on_progress: ProgressFn | None) -> Callable[..., float]:
+        """A progress callback on this client's clock; calling it returns the seconds elapsed."""
+        t0 = self._clock()
+
+        def report(stage: str, received: int = 0) -> float:
+            elapsed = self._clock() - t0
+            if on_progress:
+                on_progress(Progress(stage, elapsed, received))
+            return elapsed
+
+        return report
+
+
+def _not_offered(what: str) -> errors.ModelUnavailableError:
+    return errors.ModelUnavailableError(f"{what} is not offered through the AI/ML API", hint=f"Instead, {ELSEWHERE}.")
+
+
+@contextmanager
+def _proxy_hints() -> Iterator[None]:
+    """Give errors from MusicClient's plumbing the proxy's hints instead of their MiniMax-worded defaults."""
+    try:
+        yield
+    except errors.MusicGenError as exc:
+        kind = type(exc)
+        if kind in HINTS and exc.hint == kind.default_hint:
+            exc.hint = HINTS[kind]
+        raise

@@ -1,0 +1,211 @@
+"""The proxy stand-in: a real loopback HTTP server that speaks the AI/ML API's task contract, and its state."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from .handler import ProxyHandler
+from .music01 import Upload, new_ids
+from .tasks import Task, TaskPlan
+
+__all__ = ["ProxyFault", "ProxyStandIn"]
+
+logger = logging.getLogger("musicgen.standin_aimlapi")
+
+FAULT_KINDS = frozenset({"http", "html", "reset", "slow"})
+ROUTES = frozenset({"submit", "poll", "files", "music01", "upload"})
+CREDITS_PER_SONG, USD_PER_SONG = 390_000, 0.195  # what the vendor page's music-2.6 example reports
+
+
+@dataclass(frozen=True)
+class ProxyFault:
+    """One way a request should misbehave: an HTTP error (with Retry-After), a gateway page, a reset, or a delay."""
+
+    kind: str
+    status: int = 500
+    message: str = ""
+    retry_after: float | None = None
+    delay_s: float = 0.0
+    route: str | None = None  # submit, poll, files, music01, upload; None = the next request to any of them
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {sorted(FAULT_KINDS)}")
+        if self.route is not None and self.route not in ROUTES:
+            raise ValueError(f"unknown route {self.route!r}; expected one of {sorted(ROUTES)}")
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+    standin: ProxyStandIn
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients hanging up (timeouts, reset faults) is routine here; keep it out of stderr.
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+class ProxyStandIn:
+    """A local HTTP server that speaks the AI/ML API's /v2/generate/audio contract, music-01 included.
+
+    It also answers MiniMax's legacy `/v1/music_upload` and `/v1/music_generation` (model music-01 only), so legacy
+    tests can use it as "the MiniMax host". Task timing reads `clock`, which may be a VirtualClock's `now`.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        audio_s: float = 2.0,
+        default_plan: TaskPlan | None = None,
+        music01_retired: bool = False,
+    ) -> None:
+        self.api_key = api_key
+        self.host, self.port = host, port
+        self.clock = clock
+        self.audio_s = audio_s
+        self.default_plan = default_plan or TaskPlan()
+        self.music01_retired = music01_retired
+        self.tasks: dict[str, Task] = {}
+        self.requests: list[dict[str, Any]] = []
+        self.uploads: list[Upload] = []
+        self.known_ids: set[str] = set()
+        self._plans: deque[TaskPlan] = deque()
+        self._faults: list[list[Any]] = []
+        self._lock = threading.Lock()
+        self._server: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. http://127.0.0.1:PORT (valid once started)."""
+        if self._server is None:
+            raise RuntimeError("ProxyStandIn is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> ProxyStandIn:
+        """Bind and serve in a daemon thread; returns self."""
+        if self._server is None:
+            server = _HTTPServer((self.host, self.port), ProxyHandler)
+            server.standin = self
+            self._server = server
+            self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and drop open connections, so pooled client connections cannot reach a stopped server."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            conns, self._connections = list(self._connections), set()
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already gone
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> ProxyStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def track_connection(self, conn: socket.socket, alive: bool) -> None:
+        """Remember (or forget) an open client connection so stop() can close it."""
+        with self._lock:
+            (self._connections.add if alive else self._connections.discard)(conn)
+
+    # -- control -----------------------------------------------------------------------------------------------
+
+    def plan(self, plan: TaskPlan, times: int = 1) -> None:
+        """Make the next `times` submitted tasks follow `plan` (later ones fall back to `default_plan`)."""
+        with self._lock:
+            self._plans.extend([plan] * times)
+
+    def inject(self, fault: ProxyFault, times: int = 1) -> None:
+        """Make the next `times` requests to the fault's route (or to any route) misbehave."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._faults.append([fault, times])
+
+    def take_fault(self, route: str) -> ProxyFault | None:
+        """The fault for a request to `route` being handled now, if one is queued for it."""
+        with self._lock:
+            for entry in self._faults:
+                fault = entry[0]
+                if fault.route in (None, route):
+                    entry[1] -= 1
+                    if entry[1] == 0:
+                        self._faults.remove(entry)
+                    return fault
+        return None
+
+    def log_request(self, entry: dict[str, Any]) -> None:
+        """Append a received request (method, path, query, headers, json, at, task) to `requests`."""
+        with self._lock:
+            self.requests.append(entry)
+
+    def requests_for(self, task_id: str) -> list[dict[str, Any]]:
+        """Every logged request that concerned one task: its submission, its polls and its downloads."""
+        with self._lock:
+            return [r for r in self.requests if r.get("task") == task_id]
+
+    # -- the service's work ------------------------------------------------------------------------------------
+
+    def key_accepted(self, authorization: str | None) -> bool:
+        """Whether an Authorization header carries an acceptable bearer key."""
+        scheme, _, key = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            return False
+        return self.api_key is None or key.strip() == self.api_key
+
+    def create_task(self, payload: dict[str, Any]) -> Task:
+        """Register a valid submission under a new id, following the next queued plan."""
+        with self._lock:
+            plan = self._plans.popleft() if self._plans else self.default_plan
+            task = Task(secrets.token_urlsafe(16), self.clock(), plan, payload)
+            self.tasks[task.id] = task
+        return task
+
+    def task_body(self, task: Task, *, with_usage: bool = False) -> dict[str, Any]:
+        """The task as the proxy reports it now; usage comes with the submission answer, as on the vendor page."""
+        status = task.status(self.clock())
+        body: dict[str, Any] = {"id": task.id, "status": status}
+        if status == "completed":
+            body["audio_file"] = {"url": f"{self.url}/files/{task.id}.{task.fmt}"}
+        elif status == "error" and task.plan.error:
+            body["error"] = {"name": task.plan.error[0], "message": task.plan.error[1]}
+        if with_usage:
+            body["meta"] = {"usage": {"credits_used": CREDITS_PER_SONG, "usd_spent": USD_PER_SONG}}
+        return body
+
+    def record_upload(self, upload: Upload) -> dict[str, str]:
+        """Keep an accepted upload and return the ids it earns."""
+        ids = new_ids(upload.purpose)
+        with self._lock:
+            self.uploads.append(upload)
+            self.known_ids.update(ids.values())
+        return ids
