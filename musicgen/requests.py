@@ -22,7 +22,7 @@ _TAG_ALIASES = {
     "prechorus": "Pre Chorus", "postchorus": "Post Chorus", "buildup": "Build Up", "instrumental": "Inst",
     "breakdown": "Break", "drop": "Hook",
 }  # fmt: skip
-_TAG_LINE = re.compile(r"^\s*\[([^\]\n]+)\]\s*$", re.MULTILINE)
+_TAG_LINE = re.compile(r"^[ \t]*\[([^\]\n]+)\][ \t]*$", re.MULTILINE)  # [ \t], not \s: blank lines stay
 _CANON = {t.lower().replace(" ", ""): t for t in STRUCTURE_TAGS}
 
 PROMPT_MAX = 2000

@@ -53,6 +53,12 @@ def test_lyrics_endpoint_tags_are_rewritten_for_the_song_endpoint():
     assert MusicRequest.song("pop", "[Pre-Chorus]\nla").payload()["lyrics"] == "[Pre Chorus]\nla"
 
 
+def test_blank_lines_between_sections_survive_tag_rewriting():
+    lyrics = "[Intro]\n\n[Verse-1]\nline one\n\n\n[Chorus]\nla la\n"
+    assert normalize_tags(lyrics) == "[Intro]\n\n[Verse]\nline one\n\n\n[Chorus]\nla la\n"
+    assert MusicRequest.song("pop", "a\n\n[Chorus]\nb").payload()["lyrics"] == "a\n\n[Chorus]\nb"
+
+
 def test_lyrics_optimizer_needs_prompt_and_no_lyrics():
     MusicRequest.song("sunny pop", lyrics_optimizer=True)
     rejects("prompt", prompt="", lyrics_optimizer=True)
