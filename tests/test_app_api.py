@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import soundfile as sf
@@ -74,6 +75,17 @@ def test_streamed_song_returns_the_whole_file_and_metadata(url, tmp_path, stand)
     assert song == download and rate == meta["sample_rate"] == 44100
     assert len(data) / rate == pytest.approx(meta["duration_s"], abs=0.1)
     assert calls(stand)[-1]["json"]["stream"] is True
+
+
+def test_visitors_streaming_the_same_song_at_once_all_get_it(url, tmp_path, stand):
+    """The demo engine is deterministic, so visitors who click the same preset stream identical chunks together."""
+    stand.configure(chunk_bytes=8192, chunk_interval_s=0.02, latency_s=0.3)
+    clients = [client(url, tmp_path / str(i)) for i in range(8)]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        jobs = [pool.submit(c.predict, prompt="Indie folk", lyrics=LYRICS, api_name="/song") for c in clients]
+        results = [job.result(timeout=120) for job in jobs]  # a visitor whose stream broke raises AppError here
+    for *_, download, meta, _ in results:
+        assert sf.info(download).duration == pytest.approx(meta["duration_s"], abs=0.1)
 
 
 def test_demo_backend_results_are_labelled_everywhere(url, tmp_path):

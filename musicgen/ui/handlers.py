@@ -51,6 +51,7 @@ from ..requests import LyricsRequest, MusicRequest
 from ..results import MusicResult, build_music_result
 from . import cards, runner
 from .errors import to_gr_error
+from .live_audio import to_wav_bytes
 from .references import analysis_dict, cover_reference, preprocess_request
 from .session import ClientFactory, Session, default_client_factory
 
@@ -252,12 +253,13 @@ class Handlers:
             for step in runner.run(client, request, tick_s=self.tick_s, slot=self._free_slots if free else None):
                 if step.result is not None:
                     kept = keep_result(session, kind, params, step.result)
-                    live = step.live if step.live is not None else gr.skip()
+                    live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
                     yield live, str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
                     return
                 line = cards.status_line(step.stage, step.elapsed_s, step.received, provider)
                 progress(None, desc=f"{cards.STAGE_TEXT.get(step.stage, step.stage)} · {cards.clock(step.elapsed_s)}")
-                yield (step.live if step.live is not None else gr.skip()), gr.skip(), gr.skip(), gr.skip(), line
+                live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
+                yield live, gr.skip(), gr.skip(), gr.skip(), line
         except (MusicGenError, ValidationError, ReferenceError) as exc:
             partial = getattr(exc, "partial", b"")
             if not partial:

@@ -153,3 +153,34 @@ class LiveDecoder:
         out = frames[self.sent :]
         self.sent = len(frames)
         return rate, out
+
+
+def to_wav_bytes(chunk: LiveChunk) -> bytes:
+    """A live chunk as a complete 16-bit WAV in memory: what the streaming player is handed.
+
+    Yielding bytes rather than a (rate, array) tuple keeps the chunk off disk. Gradio 6.31 caches a tuple under a
+    name derived from its content and rewrites that file in place, so two visitors streaming the same audio at
+    once (the demo engine is deterministic) could read each other's half-written chunk, and their streams failed.
+    Gradio reads 16-bit WAV bytes in memory, with no ffmpeg decode.
+    """
+    rate, frames = chunk
+    frames = np.ascontiguousarray(frames, dtype="<i2")
+    channels = 1 if frames.ndim == 1 else frames.shape[1]
+    data = frames.tobytes()
+    header = struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        36 + len(data),
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,  # PCM
+        channels,
+        rate,
+        rate * channels * 2,
+        channels * 2,
+        16,
+        b"data",
+        len(data),
+    )
+    return header + data

@@ -1,0 +1,166 @@
+"""Many visitors at once: 10 simultaneous /song requests through the launched studio, against a 5-s stand-in.
+
+Target: the 10 finish within 1.3x the time of a single request (must not exceed 1.5x). Gradio's default would run
+them one at a time (about 10x). The studio is built and launched the way app.py does it (same queue and
+concurrency settings); the stand-in of MiniMax answers each generation after `--latency` seconds. As in a real
+deployment, the studio (`python app.py`, configured only through its environment), the stand-in of MiniMax and the
+visitors (separate gradio_client sessions) are three processes. Every visitor sends the same request, so after the
+warm-up the stand-in answers from its cache: MiniMax renders on its own machines, and the stand-in's rendering must
+not compete with the studio for this machine's two cores. Single and concurrent rounds alternate, and the
+figures are medians.
+
+    .venv/bin/python benchmarks/bench_studio.py [--rounds 3] [--visitors 10] [--latency 5] [--stream] [--concurrency N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from gradio_client import Client  # noqa: E402
+
+from musicgen.standin import StandIn  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nPushing the wooden door, la la"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def one_song(client: Client, stream: bool, i: int) -> float:
+    t0 = time.perf_counter()
+    out = client.predict(
+        prompt="indie pop, bright synths", lyrics=LYRICS, format="mp3", stream=stream, api_name="/song"
+    )
+    dt = time.perf_counter() - t0
+    meta = out[3]
+    if not isinstance(meta, dict) or not meta.get("trace_id"):
+        raise SystemExit(f"visitor {i}: no song came back: {out!r}")
+    return dt
+
+
+def together(clients: list[Client], stream: bool) -> tuple[float, list[float]]:
+    """Wall time for all visitors clicking at once, and each one's own time."""
+    times: list[float] = [0.0] * len(clients)
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(clients) + 1)
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            times[i] = one_song(clients[i], stream, i)
+        except BaseException as exc:  # report after the round
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    if errors:
+        raise SystemExit(f"{len(errors)} of {len(clients)} requests failed: {errors[0]!r}")
+    return wall, times
+
+
+def serve(latency: float) -> None:
+    """Child process: the stand-in of MiniMax, until the parent closes our stdin."""
+    with StandIn(latency_s=latency) as server:
+        print(server.url, flush=True)
+        sys.stdin.read()
+
+
+def start_studio(standin_url: str, port: int, concurrency: int | None) -> subprocess.Popen:
+    """`python app.py` pointed at the stand-in through the same variables a deployment sets."""
+    env = {**os.environ, "MINIMAX_API_KEY": "bench-key", "MINIMAX_BASE_URL": standin_url,
+           "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}  # fmt: skip
+    if concurrency:
+        env["MUSICGEN_CONCURRENCY"] = str(concurrency)
+    studio = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            import httpx
+
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                return studio
+        except Exception:
+            time.sleep(0.5)
+    studio.kill()
+    raise SystemExit("the studio did not come up within 120 s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--visitors", type=int, default=10)
+    ap.add_argument("--latency", type=float, default=5.0, help="seconds the stand-in takes per song")
+    ap.add_argument("--stream", action="store_true", help="stream the songs (SSE, live player) instead of hex")
+    ap.add_argument("--concurrency", type=int, help="MUSICGEN_CONCURRENCY for the studio (default: its own, 20)")
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        return serve(args.latency)
+
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--latency", str(args.latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    standin_url = child.stdout.readline().strip()
+    port = free_port()
+    studio = start_studio(standin_url, port, args.concurrency)
+    url = f"http://127.0.0.1:{port}/"
+    downloads = tempfile.mkdtemp(prefix="bench_studio_")
+    try:
+        clients = [
+            Client(url, verbose=False, download_files=downloads, analytics_enabled=False) for _ in range(args.visitors)
+        ]
+        one_song(clients[0], args.stream, 0)  # warm-up: imports, first connection, ffmpeg
+        singles, walls, ratios = [], [], []
+        for r in range(args.rounds):
+            single = one_song(clients[r % len(clients)], args.stream, r)
+            wall, each = together(clients, args.stream)
+            singles.append(single)
+            walls.append(wall)
+            ratios.append(wall / single)
+            print(
+                f"round {r + 1}: single {single:.2f} s, {args.visitors} at once {wall:.2f} s "
+                f"(slowest visitor {max(each):.2f} s) -> ratio {wall / single:.2f}",
+                flush=True,
+            )
+        print(
+            f"\nmedian single {statistics.median(singles):.2f} s, median {args.visitors} at once "
+            f"{statistics.median(walls):.2f} s, median ratio {statistics.median(ratios):.2f} "
+            f"(target <= 1.3, limit 1.5; one at a time would be ~{args.visitors}x)"
+        )
+    finally:
+        studio.terminate()
+        studio.wait(timeout=30)
+        child.stdin.close()
+        child.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
