@@ -8,17 +8,17 @@ import socket
 import struct
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..loopback import TrackedHandler
 from .faults import GATEWAY_PAGE, HTTP_REASONS, Fault, fault_from_json
 from .generation import answer_music
 from .streaming import OK
 from .validation import ParamError
 
 if TYPE_CHECKING:
-    from .server import StandIn
+    pass
 
 logger = logging.getLogger("musicgen.standin")
 
@@ -30,31 +30,12 @@ EXPIRED_XML = "<Error><Code>AccessDenied</Code><Message>Request has expired</Mes
 MISSING_XML = "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"
 
 
-class StandInHandler(BaseHTTPRequestHandler):
+class StandInHandler(TrackedHandler):
     """One connection to the stand-in; each request is routed to the StandIn that owns the server."""
 
-    protocol_version = "HTTP/1.1"
     server_version = "MiniMaxStandIn/1.0"
-    sys_version = ""
+    log_name = "musicgen.standin"
     trace_id = ""
-
-    @property
-    def standin(self) -> StandIn:
-        return self.server.standin  # type: ignore[attr-defined]
-
-    def setup(self) -> None:
-        super().setup()
-        self.standin.track_connection(self.connection, True)
-
-    def finish(self) -> None:
-        self.standin.track_connection(self.connection, False)
-        try:
-            super().finish()
-        except OSError:
-            pass  # the peer (or a reset fault) already closed the socket
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
 
     # -- routing -----------------------------------------------------------------------------------------------
 

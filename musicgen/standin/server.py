@@ -6,13 +6,12 @@ import hashlib
 import json
 import logging
 import secrets
-import socket
-import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from typing import Any
 
+from ..loopback import LoopbackServer
 from .encoding import CONTENT_TYPES, EncodedAudio, EncodingCache, conform, encode_blocks, probe_format
 from .faults import CODE_MESSAGES, Fault, FaultQueue
 from .handler import StandInHandler
@@ -67,18 +66,10 @@ class Track:
         }
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # bursts of parallel clients must not wait in SYN retries
-    standin: StandIn
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients hanging up mid-answer is routine here (timeouts, fault tests); keep it out of stderr.
-        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
-
-
-class StandIn:
+class StandIn(LoopbackServer):
     """A local HTTP server that speaks MiniMax's Music API contract."""
+
+    handler_class = StandInHandler
 
     def __init__(
         self,
@@ -102,7 +93,7 @@ class StandIn:
     ) -> None:
         self.renderer = renderer if renderer is not None else ToneRenderer()
         self.api_key = api_key
-        self.host, self.port = host, port
+        self._init_server(host, port)
         self.retired_models = frozenset(retired_models)
         self.fixed_audio: bytes | None = None
         self.requests: list[dict[str, Any]] = []
@@ -114,65 +105,9 @@ class StandIn:
         self.latency_s, self.chunk_interval_s = latency_s, chunk_interval_s
         self.crlf, self.sse_framing, self.url_field = crlf, sse_framing, url_field
         self.configure()  # validates the settings above
-        self._lock = threading.Lock()
-        self._server: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
         self._fixed_facts: tuple[bytes, tuple[int, int, int] | None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. http://127.0.0.1:PORT (valid once started)."""
-        if self._server is None:
-            raise RuntimeError("StandIn is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> StandIn:
-        """Bind and serve in a daemon thread; returns self."""
-        if self._server is not None:
-            return self
-        server = _HTTPServer((self.host, self.port), StandInHandler)
-        server.standin = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and drop open connections (so pooled client connections cannot reach a stopped server)."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with self._lock:
-            conns, self._connections = list(self._connections), set()
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already gone
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> StandIn:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        """Whether the server is accepting requests."""
-        return self._server is not None
-
-    def track_connection(self, conn: socket.socket, alive: bool) -> None:
-        """Remember (or forget) an open client connection so stop() can close it."""
-        with self._lock:
-            (self._connections.add if alive else self._connections.discard)(conn)
 
     # -- control -----------------------------------------------------------------------------------------------
 
@@ -212,9 +147,11 @@ class StandIn:
             raise ValueError("chunk_bytes must be a positive integer")
 
     def log_request(self, method: str, path: str, headers: dict[str, str], body: Any) -> None:
-        """Append a received request to `requests`."""
+        """Append a received request to `requests` (with its arrival time on the monotonic clock, `at`)."""
         with self._lock:
-            self.requests.append({"method": method, "path": path, "headers": headers, "json": body})
+            self.requests.append(
+                {"method": method, "path": path, "headers": headers, "json": body, "at": time.monotonic()}
+            )
 
     # -- the API's work ----------------------------------------------------------------------------------------
 

@@ -8,16 +8,16 @@ import socket
 import struct
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..loopback import TrackedHandler
 from .music01 import DIRECT_LYRICS_MAX, PROXY_LYRICS_MAX, Music01Error, check_music01, check_upload
 from .tasks import submit_problems
 from .tones import CONTENT_TYPES, tone
 
 if TYPE_CHECKING:
-    from .server import ProxyFault, ProxyStandIn
+    from .server import ProxyFault
 
 logger = logging.getLogger("musicgen.standin_aimlapi")
 
@@ -37,32 +37,13 @@ MAX_BODY_BYTES = 60 * 1024 * 1024
 OK = {"status_code": 0, "status_msg": "success"}
 
 
-class ProxyHandler(BaseHTTPRequestHandler):
+class ProxyHandler(TrackedHandler):
     """One connection to the stand-in; each request is routed to the ProxyStandIn that owns the server."""
 
-    protocol_version = "HTTP/1.1"
     server_version = "AimlApiStandIn/1.0"
-    sys_version = ""
+    log_name = "musicgen.standin_aimlapi"
     disable_nagle_algorithm = True  # headers and body go out as two writes; Nagle would hold the body ~40 ms
     _entry: dict[str, Any] = {}
-
-    @property
-    def standin(self) -> ProxyStandIn:
-        return self.server.standin  # type: ignore[attr-defined]
-
-    def setup(self) -> None:
-        super().setup()
-        self.standin.track_connection(self.connection, True)
-
-    def finish(self) -> None:
-        self.standin.track_connection(self.connection, False)
-        try:
-            super().finish()
-        except OSError:
-            pass  # the peer (or a reset fault) already closed the socket
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
 
     # -- routing -----------------------------------------------------------------------------------------------
 

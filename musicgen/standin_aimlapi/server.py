@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-import socket
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from typing import Any
 
+from ..loopback import LoopbackServer
 from .handler import ProxyHandler
 from .music01 import Upload, new_ids
 from .tasks import Task, TaskPlan
@@ -44,22 +42,14 @@ class ProxyFault:
             raise ValueError(f"unknown route {self.route!r}; expected one of {sorted(ROUTES)}")
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
-    standin: ProxyStandIn
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients hanging up (timeouts, reset faults) is routine here; keep it out of stderr.
-        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
-
-
-class ProxyStandIn:
+class ProxyStandIn(LoopbackServer):
     """A local HTTP server that speaks the AI/ML API's /v2/generate/audio contract, music-01 included.
 
     It also answers MiniMax's legacy `/v1/music_upload` and `/v1/music_generation` (model music-01 only), so legacy
     tests can use it as "the MiniMax host". Task timing reads `clock`, which may be a VirtualClock's `now`.
     """
+
+    handler_class = ProxyHandler
 
     def __init__(
         self,
@@ -73,7 +63,7 @@ class ProxyStandIn:
         music01_retired: bool = False,
     ) -> None:
         self.api_key = api_key
-        self.host, self.port = host, port
+        self._init_server(host, port)
         self.clock = clock
         self.audio_s = audio_s
         self.default_plan = default_plan or TaskPlan()
@@ -84,58 +74,8 @@ class ProxyStandIn:
         self.known_ids: set[str] = set()
         self._plans: deque[TaskPlan] = deque()
         self._faults: list[list[Any]] = []
-        self._lock = threading.Lock()
-        self._server: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. http://127.0.0.1:PORT (valid once started)."""
-        if self._server is None:
-            raise RuntimeError("ProxyStandIn is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> ProxyStandIn:
-        """Bind and serve in a daemon thread; returns self."""
-        if self._server is None:
-            server = _HTTPServer((self.host, self.port), ProxyHandler)
-            server.standin = self
-            self._server = server
-            self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and drop open connections, so pooled client connections cannot reach a stopped server."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with self._lock:
-            conns, self._connections = list(self._connections), set()
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already gone
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> ProxyStandIn:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def track_connection(self, conn: socket.socket, alive: bool) -> None:
-        """Remember (or forget) an open client connection so stop() can close it."""
-        with self._lock:
-            (self._connections.add if alive else self._connections.discard)(conn)
 
     # -- control -----------------------------------------------------------------------------------------------
 

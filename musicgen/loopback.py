@@ -1,0 +1,116 @@
+"""What the two stand-ins (MiniMax's contract, the AI/ML API proxy's) share: a threaded HTTP server on loopback.
+
+`LoopbackServer` starts and stops the server in a daemon thread and remembers open connections, so that `stop()`
+can close them (a pooled client connection must not reach a stopped server). `TrackedHandler` is the request
+handler side of that bookkeeping; each stand-in subclasses it with its own routes.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+logger = logging.getLogger("musicgen.loopback")
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # bursts of parallel clients must not wait in SYN retries
+    standin: Any
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients hanging up mid-answer is routine here (timeouts, fault tests); keep it out of stderr.
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+class TrackedHandler(BaseHTTPRequestHandler):
+    """A connection to a LoopbackServer: registered while open, quiet in the logs."""
+
+    protocol_version = "HTTP/1.1"
+    sys_version = ""
+    log_name: ClassVar[str] = "musicgen.loopback"
+
+    @property
+    def standin(self) -> Any:
+        return self.server.standin  # type: ignore[attr-defined]
+
+    def setup(self) -> None:
+        super().setup()
+        self.standin.track_connection(self.connection, True)
+
+    def finish(self) -> None:
+        self.standin.track_connection(self.connection, False)
+        try:
+            super().finish()
+        except OSError:
+            pass  # the peer (or a reset fault) already closed the socket
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logging.getLogger(self.log_name).debug("%s " + format, self.address_string(), *args)
+
+
+class LoopbackServer:
+    """Start/stop, URL and connection tracking; subclasses set `handler_class` and call `_init_server()`."""
+
+    handler_class: ClassVar[type[TrackedHandler]]
+
+    def _init_server(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._lock = threading.Lock()
+        self._server: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. http://127.0.0.1:PORT (valid once started)."""
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is accepting requests."""
+        return self._server is not None
+
+    def start(self):  # -> Self
+        """Bind and serve in a daemon thread; returns self."""
+        if self._server is None:
+            server = _HTTPServer((self.host, self.port), self.handler_class)
+            server.standin = self
+            self._server = server
+            self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and drop open connections (so pooled client connections cannot reach a stopped server)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            conns, self._connections = list(self._connections), set()
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already gone
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self):  # -> Self
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def track_connection(self, conn: socket.socket, alive: bool) -> None:
+        """Remember (or forget) an open client connection so stop() can close it."""
+        with self._lock:
+            (self._connections.add if alive else self._connections.discard)(conn)
