@@ -1,5 +1,7 @@
-"""musicgen: a typed client for the MiniMax Music API, an offline demo engine, and a Gradio studio."""
+"""musicgen: a typed client for the MiniMax Music API (direct or through the AI/ML API proxy), an offline demo engine,
+and a Gradio studio."""
 
+from .aimlapi import AimlApiClient
 from .client import Chunk, MusicClient, Progress
 from .errors import (
     APIConnectionError,
@@ -18,13 +20,16 @@ from .errors import (
     ServerError,
     StreamTruncatedError,
 )
+from .legacy import Music01Request, UploadResult, generate_music01, upload_reference
 from .requests import AudioSetting, CoverPreprocessRequest, LyricsRequest, MusicRequest
 from .results import CoverAnalysis, LyricsResult, MusicResult, Segment
+from .tasks import PollPolicy, Task, TaskFailedError
 
 __all__ = [
-    "APIConnectionError", "APIError", "APITimeoutError", "AudioError", "AudioSetting", "AuthenticationError",
-    "Chunk", "ContentFlaggedError", "CorruptAudioError", "CoverAnalysis", "CoverPreprocessRequest",
-    "InsufficientBalanceError", "InvalidParametersError", "LyricsRequest", "LyricsResult", "ModelUnavailableError",
-    "MusicClient", "MusicGenError", "MusicRequest", "MusicResult", "Progress", "QuotaExceededError",
-    "RateLimitError", "Segment", "ServerError", "StreamTruncatedError",
+    "APIConnectionError", "APIError", "APITimeoutError", "AimlApiClient", "AudioError", "AudioSetting",
+    "AuthenticationError", "Chunk", "ContentFlaggedError", "CorruptAudioError", "CoverAnalysis",
+    "CoverPreprocessRequest", "InsufficientBalanceError", "InvalidParametersError", "LyricsRequest", "LyricsResult",
+    "ModelUnavailableError", "Music01Request", "MusicClient", "MusicGenError", "MusicRequest", "MusicResult",
+    "PollPolicy", "Progress", "QuotaExceededError", "RateLimitError", "Segment", "ServerError",
+    "StreamTruncatedError", "Task", "TaskFailedError", "UploadResult", "generate_music01", "upload_reference",
 ]  # fmt: skip

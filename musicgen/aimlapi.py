@@ -2,7 +2,7 @@
 
 The proxy answers POST /v2/generate/audio with a task, and GET /v2/generate/audio?generation_id=... reports it
 queued → generating → completed (with audio_file.url) or error. Polling starts quick, backs off gently and is capped,
-so a finished song is noticed within about 1 s on median at ~30 requests a minute, where the vendor's fixed 15 s
+so a finished song is noticed within about 1 s on median at ~34 requests a minute, where the vendor's fixed 15 s
 poll notices after 7.5 s (benchmarks/bench_polling.py). The proxy has no stream, no instrumentals, no covers and
 no lyrics writing: such requests are refused before any call, naming the field.
 """
@@ -14,37 +14,41 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import ValidationError
-from pydantic_core import PydanticCustomError
 
 from . import config, errors
+from .aimlapi_requests import (
+    ELSEWHERE,
+    LYRICS_MAX,
+    LYRICS_MIN,
+    MODELS,
+    PROMPT_MAX,
+    PROMPT_MIN,
+    UNSUPPORTED,
+    proxy_model,
+    proxy_payload,
+)
 from .client import Chunk, MusicClient, Progress, ProgressFn
-from .requests import CoverPreprocessRequest, LyricsRequest, MusicRequest, is_cover_model
+from .requests import CoverPreprocessRequest, LyricsRequest, MusicRequest
 from .results import CoverAnalysis, LyricsResult, MusicResult, build_music_result
+from .tasks import TERMINAL, PollPolicy, Task, TaskFailedError
 
-# The proxy's defaults (config.py holds MiniMax's). README.md repeats them; change both together.
-DEFAULT_BASE_URL = "https://api.aimlapi.com"
-ENV_API_KEY = "AIMLAPI_KEY"
-ENV_BASE_URL = "AIMLAPI_BASE_URL"
-POLL_INITIAL = 0.5  # first check soon after submitting: refusals and queue states show at once
-POLL_FACTOR = 1.3  # gentle back-off: reaches the cap after ~6 s
-POLL_MAX_INTERVAL = 2.0  # a finished song waits half of this on average: ~1 s median, 30 polls/min (benchmark)
-POLL_TOTAL_TIMEOUT = 900.0  # songs take 30 s – 5 min, plus the proxy's queue
-SUBMIT_READ_TIMEOUT = 60.0  # the submission answers with a task id at once
-POLL_READ_TIMEOUT = 30.0
-PROMPT_MIN, PROMPT_MAX = 10, 2000
-LYRICS_MIN, LYRICS_MAX = 10, 3000
-MODELS = {"music-2.6": "minimax/music-2.6", "music-2.0": "minimax/music-2.0"}
+# The proxy's defaults live in config.py with MiniMax's; these names are kept for callers of this module.
+DEFAULT_BASE_URL = config.AIMLAPI_BASE_URL
+ENV_API_KEY = config.ENV_AIMLAPI_KEY
+ENV_BASE_URL = config.ENV_AIMLAPI_BASE_URL
+POLL_INITIAL = config.POLL_INITIAL
+POLL_FACTOR = config.POLL_FACTOR
+POLL_MAX_INTERVAL = config.POLL_MAX_INTERVAL
+POLL_TOTAL_TIMEOUT = config.POLL_TOTAL_TIMEOUT
+SUBMIT_READ_TIMEOUT = config.AIMLAPI_SUBMIT_READ_TIMEOUT
+POLL_READ_TIMEOUT = config.AIMLAPI_POLL_READ_TIMEOUT
 TASKS_PATH = "/v2/generate/audio"
-TERMINAL = ("completed", "error")
 UNKNOWN_TASK_HINT = "Check the generation id (from this key's account); the proxy may keep finished tasks only a while."
-ELSEWHERE = "use MiniMax direct (provider minimax) or the offline demo engine"
 HINTS = {
     errors.AuthenticationError: f"Check the AI/ML API key ({ENV_API_KEY} or the studio's Settings).",
     errors.InsufficientBalanceError: "Your AI/ML API credits are used up: top them up in its dashboard.",
@@ -60,107 +64,11 @@ STATUS_ERRORS: dict[int, type[errors.APIError]] = {
     403: errors.AuthenticationError, 402: errors.InsufficientBalanceError, 404: errors.ModelUnavailableError,
     410: errors.ModelUnavailableError,
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PollPolicy:
-    """When to check a task: `initial` s after submitting, each wait `factor` × the last up to `max_interval`."""
-
-    initial: float = POLL_INITIAL
-    factor: float = POLL_FACTOR
-    max_interval: float = POLL_MAX_INTERVAL
-    total_timeout: float = POLL_TOTAL_TIMEOUT
-
-    @classmethod
-    def fixed(cls, every: float, total_timeout: float = POLL_TOTAL_TIMEOUT) -> PollPolicy:
-        """A constant interval, like the vendor example's 15 s (for comparison)."""
-        return cls(every, 1.0, every, total_timeout)
-
-    def intervals(self) -> Iterator[float]:
-        """The waits before each status check, without end."""
-        wait = min(self.initial, self.max_interval)
-        while True:
-            yield wait
-            wait = min(wait * self.factor, self.max_interval)
-
-
-@dataclass(frozen=True)
-class Task:
-    """A generation task as the proxy last reported it; usage is kept from the submission answer."""
-
-    id: str
-    status: str
-    audio_url: str | None = None
-    error_name: str = ""
-    error_message: str = ""
-    credits_used: float | None = None
-    usd_spent: float | None = None
-    extra_info: dict | None = None
-    trace_id: str | None = None
-
-    @classmethod
-    def from_body(cls, body: Any, known: Task | None = None) -> Task:
-        """Parse a task answer, keeping what `known` already said when this answer leaves it out."""
-        if not (body.get("id") or known):
-            raise errors.ServerError("The AI/ML API answered without a task id")
-        usage = (body.get("meta") or {}).get("usage") or {}
-        err = body.get("error") if isinstance(body.get("error"), dict) else {}
-        return cls(
-            id=str(body.get("id") or known.id),  # type: ignore[union-attr]
-            status=str(body.get("status") or "queued"),
-            audio_url=(body.get("audio_file") or {}).get("url"),
-            error_name=str(err.get("name") or ""),
-            error_message=str(err.get("message") or ""),
-            credits_used=usage.get("credits_used", known.credits_used if known else None),
-            usd_spent=usage.get("usd_spent", known.usd_spent if known else None),
-            extra_info=body.get("extra_info") if isinstance(body.get("extra_info"), dict) else None,
-            trace_id=body.get("trace_id"),
-        )
-
-
-class TaskFailedError(errors.APIError):
-    """The proxy reported the generation task as failed; .task_id and .error_name say which and why."""
-
-    default_hint = "Change the prompt or lyrics if the message points at them, or try again; credits may be spent."
-
-    def __init__(self, message: str, *, task_id: str, error_name: str = "", **kw: Any) -> None:
-        self.task_id, self.error_name = task_id, error_name
-        super().__init__(message, **kw)
-
-
-def proxy_model(model: str) -> str | None:
-    """The proxy's id for a model name ('music-2.6' -> 'minimax/music-2.6'), or None if it offers no such model."""
-    return model if model.startswith("minimax/") else MODELS.get(model)
-
-
-def proxy_payload(request: MusicRequest) -> dict:
-    """The POST /v2/generate/audio body; raises pydantic's ValidationError naming each field the proxy cannot take."""
-    body, model = request.payload(), request.model
-    problems: list[tuple[str, Any, str]] = []  # (field, value, what is wrong)
-    if is_cover_model(model):
-        problems.append(("model", model, f"covers are not offered through the AI/ML API; {ELSEWHERE}"))
-    elif proxy_model(model) is None:
-        problems.append(("model", model, f"{model} is not offered through the AI/ML API; use {' or '.join(MODELS)}"))
-    if request.is_instrumental:
-        problems.append(("is_instrumental", True, f"instrumentals are not offered through the AI/ML API; {ELSEWHERE}"))
-    if request.lyrics_optimizer:
-        problems.append(("lyrics_optimizer", True, f"the AI/ML API does not write lyrics: give them, or {ELSEWHERE}"))
-    if request.aigc_watermark:
-        problems.append(("aigc_watermark", True, "the AI/ML API has no watermark option"))
-    texts = [("prompt", body.get("prompt", ""), PROMPT_MIN, PROMPT_MAX)]
-    if not (request.is_instrumental or request.lyrics_optimizer or is_cover_model(model)):
-        texts.append(("lyrics", body.get("lyrics", ""), LYRICS_MIN, LYRICS_MAX))
-    for name, text, lo, hi in texts:
-        if not lo <= len(text) <= hi:
-            problems.append((name, text, f"must be {lo}–{hi} characters through the AI/ML API (it has {len(text)})"))
-    if problems:
-        lines = [
-            {"type": PydanticCustomError("aimlapi", msg.replace("{", "(").replace("}", ")")), "loc": (f,), "input": v}
-            for f, v, msg in problems
-        ]
-        raise ValidationError.from_exception_data("AI/ML API request", lines)  # type: ignore[arg-type]
-    setting = request.audio_setting.model_dump()
-    return {"model": proxy_model(model), "prompt": body["prompt"], "lyrics": body["lyrics"], "audio_setting": setting}
+__all__ = [
+    "DEFAULT_BASE_URL", "ENV_API_KEY", "ENV_BASE_URL", "LYRICS_MAX", "LYRICS_MIN", "MODELS", "PROMPT_MAX",
+    "PROMPT_MIN", "TERMINAL", "UNSUPPORTED", "AimlApiClient", "PollPolicy", "Task", "TaskFailedError", "proxy_model",
+    "proxy_payload",
+]  # fmt: skip
 
 
 class AimlApiClient(MusicClient):

@@ -1,6 +1,7 @@
-"""Command line: `python -m musicgen song|instrumental|cover-preprocess|cover|lyrics ...`.
+"""Command line: `python -m musicgen song|instrumental|cover-preprocess|cover|lyrics|upload|music01 ...`.
 
-Flags are named after the API's fields. The key and host come from MINIMAX_API_KEY and MINIMAX_BASE_URL.
+Flags are named after the API's fields. The key and host come from MINIMAX_API_KEY and MINIMAX_BASE_URL, or with
+--provider aimlapi from AIMLAPI_KEY and AIMLAPI_BASE_URL (the AI/ML API proxy: songs with given lyrics only).
 Failures print one clear message and exit non-zero; no traceback.
 """
 
@@ -14,7 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import config
+from . import cli_legacy, config, providers
+from .aimlapi_requests import UNSUPPORTED
 from .audio import ReferenceError, check_reference
 from .client import MusicClient, Progress
 from .errors import MusicGenError
@@ -44,9 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.add_argument(
         "--provider",
-        choices=("minimax", "demo"),
-        default="minimax",
-        help="minimax (needs MINIMAX_API_KEY) or demo (the offline demo engine: synthesized locally, not by MiniMax)",
+        choices=providers.PROVIDERS,
+        default=providers.MINIMAX,
+        help="minimax (needs MINIMAX_API_KEY), aimlapi (the AI/ML API proxy, needs AIMLAPI_KEY; songs only) or demo "
+        "(the offline demo engine: synthesized locally, not by MiniMax)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -84,7 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lyrics_flags(p)
     p.add_argument("--title", default="")
     p.add_argument("--out", type=Path, help="write the lyrics here")
+
+    cli_legacy.add_parsers(sub)
     return parser
+
+
+# The AI/ML API reports its task as queued, then generating; the other stages are the client's own.
+STAGE_WORDS = {"queued": "queued (task waiting on the AI/ML API)", "generating": "generating (task running)"}
 
 
 class _Reporter:
@@ -104,7 +113,7 @@ class _Reporter:
             return
         self.last_stage, self.last_print = p.stage, now
         got = f", {p.bytes_received / 1024:,.0f} KB received" if p.bytes_received else ""
-        line = f"{p.stage}… {p.elapsed_s:5.1f} s{got}"
+        line = f"{STAGE_WORDS.get(p.stage, p.stage)}… {p.elapsed_s:5.1f} s elapsed{got}"
         if self.tty:
             sys.stderr.write("\r\033[K" + line)
             if p.stage == "done":
@@ -153,6 +162,8 @@ def _save(result, args: argparse.Namespace) -> Path:
 
 def _run(args: argparse.Namespace, client: MusicClient) -> int:
     report = _Reporter(args.quiet)
+    if args.command in cli_legacy.COMMANDS:
+        return cli_legacy.run(args, client, _read_lyrics(args), report)
     if args.command == "lyrics":
         req = LyricsRequest(mode=args.mode, prompt=args.prompt, lyrics=_read_lyrics(args), title=args.title)
         res = client.generate_lyrics(req, on_progress=report)
@@ -186,21 +197,46 @@ def _run(args: argparse.Namespace, client: MusicClient) -> int:
     dur = f"{result.duration_s:.1f} s" if result.duration_s is not None else "unknown length"
     print(f"wrote {out}: {dur}, {result.format}, {result.sample_rate} Hz, {result.size:,} bytes")
     print(f"trace id: {result.trace_id}")
+    if result.extra.get("generation_id"):
+        usd, credits = result.extra.get("usd_spent"), result.extra.get("credits_used")
+        usage = f"{credits:,} credits, {usd} USD" if credits is not None and usd is not None else "not reported"
+        print(f"AI/ML API generation id: {result.extra['generation_id']} · usage: {usage}")
     return 0
 
 
-def _client(provider: str) -> MusicClient:
-    if provider == "demo":
-        from .providers import DEMO_LABEL, demo_client
+def refusal(provider: str, args: argparse.Namespace) -> str:
+    """Why this provider cannot run this command (checked before any call), or '' when it can."""
+    if provider == providers.AIMLAPI and args.command in UNSUPPORTED:
+        return (
+            f"the AI/ML API does not offer {UNSUPPORTED[args.command]} (it makes songs from given lyrics, and legacy "
+            "music-01). Use --provider minimax (MINIMAX_API_KEY) or --provider demo."
+        )
+    if provider == providers.DEMO and args.command in cli_legacy.COMMANDS:
+        return (
+            "the demo engine has no legacy music-01: it needs a MiniMax key (--provider minimax, MINIMAX_API_KEY) "
+            "or an AI/ML API key (--provider aimlapi, AIMLAPI_KEY)."
+        )
+    return ""
 
-        print(f"{DEMO_LABEL}.", file=sys.stderr)
-        return demo_client()
+
+def _client(provider: str) -> MusicClient:
+    if provider == providers.DEMO:
+        print(f"{providers.DEMO_LABEL}.", file=sys.stderr)
+        return providers.demo_client()
+    if provider == providers.AIMLAPI:
+        client = providers.aimlapi_client()
+        print(f"{providers.AIMLAPI_LABEL} at {client.settings.base_url}.", file=sys.stderr)
+        return client
     return MusicClient()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = build_parser().parse_args(argv)
+    refused = refusal(args.provider, args)
+    if refused:
+        print(f"error: {refused[0].upper()}{refused[1:]}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         with _client(args.provider) as client:
             return _run(args, client)

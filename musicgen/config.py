@@ -49,6 +49,17 @@ BACKOFF_INITIAL = 1.0
 BACKOFF_FACTOR = 2.0
 BACKOFF_MAX = 30.0  # no single wait is longer than this, whatever Retry-After says
 
+# The AI/ML API proxy (second provider, musicgen/aimlapi.py): its host, environment variables, task polling.
+AIMLAPI_BASE_URL = "https://api.aimlapi.com"
+ENV_AIMLAPI_KEY = "AIMLAPI_KEY"
+ENV_AIMLAPI_BASE_URL = "AIMLAPI_BASE_URL"
+POLL_INITIAL = 0.5  # first check soon after submitting: refusals and queue states show at once
+POLL_FACTOR = 1.3  # gentle back-off: reaches the cap after ~6 s
+POLL_MAX_INTERVAL = 2.0  # a finished song waits half of this on average: ~1 s median, ~34 polls/min (benchmark)
+POLL_TOTAL_TIMEOUT = 900.0  # songs take 30 s – 5 min, plus the proxy's queue
+AIMLAPI_SUBMIT_READ_TIMEOUT = 60.0  # the submission answers with a task id at once
+AIMLAPI_POLL_READ_TIMEOUT = 30.0
+
 # Reference tracks for covers (contract §3, §6).
 REFERENCE_MIN_SECONDS = 6.0
 REFERENCE_MAX_SECONDS = 360.0

@@ -1,4 +1,5 @@
-"""Which backend answers: MiniMax itself, or the offline demo engine speaking the same HTTP contract locally.
+"""Which backend answers: MiniMax itself, the AI/ML API proxy, or the offline demo engine speaking MiniMax's HTTP
+contract locally.
 
 The demo engine is the stand-in server with the demo renderer, started once per process on 127.0.0.1, so the very
 same client code path runs with or without a key.
@@ -6,13 +7,19 @@ same client code path runs with or without a key.
 
 from __future__ import annotations
 
+import os
 import threading
 
 from . import config
+from .aimlapi import AimlApiClient
 from .client import MusicClient
 
 DEMO = "demo"
 MINIMAX = "minimax"
+AIMLAPI = "aimlapi"
+PROVIDERS = (MINIMAX, AIMLAPI, DEMO)
+LABELS = {MINIMAX: "MiniMax", AIMLAPI: "AI/ML API", DEMO: "Demo engine"}
+AIMLAPI_LABEL = "AI/ML API proxy"
 DEMO_LABEL = config.DEMO_LABEL
 DEMO_KEY = "demo-engine-local"  # the local server accepts any key; this one is not a secret
 
@@ -43,6 +50,18 @@ def minimax_client(api_key: str | None = None, region: str | None = None, **kw) 
     return MusicClient(api_key=api_key or None, base_url=base, provider=MINIMAX, **kw)
 
 
-def default_provider(api_key: str | None = None) -> str:
-    """MiniMax when a key is available (given or in the environment), else the demo engine."""
-    return MINIMAX if config.ClientSettings.resolve(api_key or None).api_key else DEMO
+def aimlapi_client(api_key: str | None = None, base_url: str | None = None, **kw) -> AimlApiClient:
+    """A client for the AI/ML API proxy; the key and host fall back to AIMLAPI_KEY / AIMLAPI_BASE_URL when built."""
+    return AimlApiClient(api_key or None, base_url or None, **kw)
+
+
+def has_aimlapi_key(api_key: str | None = None) -> bool:
+    """Whether an AI/ML API key is available: the one given, else AIMLAPI_KEY (read now, not at import)."""
+    return bool((api_key or "").strip() or os.environ.get(config.ENV_AIMLAPI_KEY, "").strip())
+
+
+def default_provider(api_key: str | None = None, aimlapi_key: str | None = None) -> str:
+    """MiniMax when a MiniMax key is available, else the AI/ML API when one of its keys is, else the demo engine."""
+    if config.ClientSettings.resolve(api_key or None).api_key:
+        return MINIMAX
+    return AIMLAPI if has_aimlapi_key(aimlapi_key) else DEMO
