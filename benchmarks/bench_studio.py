@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -96,6 +97,8 @@ def start_studio(standin_url: str, port: int, concurrency: int | None) -> subpro
            "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}  # fmt: skip
     if concurrency:
         env["MUSICGEN_CONCURRENCY"] = str(concurrency)
+    # Every song is saved to the library: keep the benchmark's out of the real per-user one.
+    env.setdefault("MUSICGEN_DATA_DIR", tempfile.mkdtemp(prefix="bench_studio_library_"))
     studio = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -108,6 +111,15 @@ def start_studio(standin_url: str, port: int, concurrency: int | None) -> subpro
             time.sleep(0.5)
     studio.kill()
     raise SystemExit("the studio did not come up within 120 s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its waited-for children (ffmpeg), from /proc (Linux only)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -138,6 +150,10 @@ def main() -> None:
             Client(url, verbose=False, download_files=downloads, analytics_enabled=False) for _ in range(args.visitors)
         ]
         one_song(clients[0], args.stream, 0)  # warm-up: imports, first connection, ffmpeg
+        cpu0 = cpu_seconds(studio.pid)
+        one_song(clients[0], args.stream, 0)
+        cpu_one = cpu_seconds(studio.pid) - cpu0
+        print(f"studio CPU for one song: {cpu_one:.2f} s", flush=True)
         singles, walls, ratios = [], [], []
         for r in range(args.rounds):
             single = one_song(clients[r % len(clients)], args.stream, r)

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from . import events, theme
 from .handlers import Handlers
 from .layout_cover import build_cover_tab
+from .layout_legacy import build_legacy_section
 from .layout_settings import build_settings_tab
 from .layout_song import build_instrumental_tab, build_song_tab
+from .legacy_handlers import LegacyHandlers, wire_legacy
+from .library_events import wire_library
+from .library_service import LibraryService
+from .library_tab import build_library_tab, owner_state
 from .presets import EXAMPLE_REFERENCE, for_tab, load_presets
+from .provider_events import wire_provider
+from .provider_notes import note_box
 from .session import ClientFactory, Session
+
+if TYPE_CHECKING:
+    from ..library import Library
 
 ENV_CONCURRENCY = "MUSICGEN_CONCURRENCY"
 DEFAULT_CONCURRENCY = 20  # MiniMax runs up to 20 songs at once on a paid key (contract §10)
@@ -34,10 +44,18 @@ def launch_options() -> dict[str, Any]:
     return {"theme": theme.theme(), "css": theme.CSS, "run_history": False, "footer_links": ["api", "gradio"]}
 
 
-def build_app(client_factory: ClientFactory | None = None, *, concurrency: int | None = None) -> gr.Blocks:
-    """The studio as a gr.Blocks. `client_factory(session)` picks the backend (default: demo engine or MiniMax)."""
+def build_app(
+    client_factory: ClientFactory | None = None, *, concurrency: int | None = None, library: Library | None = None
+) -> gr.Blocks:
+    """The studio as a gr.Blocks. `client_factory(session)` picks the backend (default: MiniMax, AI/ML API or demo).
+
+    `library` is the song library every result is saved to (tests pass one on a tmp dir); by default it is opened
+    from MUSICGEN_DATA_DIR and the MUSICGEN_LIBRARY_* settings now. The Blocks' `library_service` attribute holds it.
+    """
     limit = concurrency or concurrency_from_env()
+    library_service = LibraryService(library) if library is not None else LibraryService.from_env()
     handlers = Handlers(client_factory)
+    handlers.library = library_service
     presets = load_presets()
     # All generation events share one group: together they never exceed the provider's concurrency.
     generation = {"concurrency_id": "generation", "concurrency_limit": limit}
@@ -46,22 +64,37 @@ def build_app(client_factory: ClientFactory | None = None, *, concurrency: int |
     fresh = Session()
     with gr.Blocks(title="musicgen studio", delete_cache=CACHE_POLICY) as demo:
         session = gr.State(fresh, delete_callback=Session.cleanup)  # deep-copied per visitor
+        owner = owner_state()  # the song library's owner token, kept in the visitor's browser
         with gr.Row(elem_id="mg-header"):
             with gr.Column(scale=1, min_width=280):
                 gr.HTML("<h1>musicgen studio</h1><p>Songs, instrumentals and covers with the MiniMax Music API.</p>")
             with gr.Column(scale=1, min_width=280):
                 badge = gr.HTML(events.badge(fresh), elem_id="mg-badge")
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Song", id="song"):
+                notes = [note_box(fresh.provider(), "song")]  # what the chosen backend cannot do, per tab
                 song = build_song_tab(for_tab(presets, "song"))
             with gr.Tab("Instrumental", id="instrumental"):
+                notes.append(note_box(fresh.provider(), "instrumental"))
                 instrumental = build_instrumental_tab(for_tab(presets, "instrumental"))
             with gr.Tab("Cover", id="cover"):
+                notes.append(note_box(fresh.provider(), "cover"))
                 cover = build_cover_tab(EXAMPLE_REFERENCE.is_file())
+                legacy = build_legacy_section(fresh.provider())
+                notes.append(legacy.note)
+            with gr.Tab("Library", id="library") as library_tab:
+                library_ui = build_library_tab(owner)
             with gr.Tab("Settings", id="settings"):
                 settings = build_settings_tab(fresh)
         events.wire_song(song, handlers, session, generation)
         events.wire_instrumental(instrumental, handlers, session, generation)
         events.wire_cover(cover, handlers, session, generation)
         events.wire_settings(settings, session, badge)
+        wire_provider(settings, session, badge, notes)
+        wire_legacy(legacy, cover, LegacyHandlers(handlers), session, generation)
+        wire_library(
+            library_ui, library_service, session, demo=demo, tabs=tabs, library_tab=library_tab,
+            song=song, instrumental=instrumental, cover=cover,
+        )  # fmt: skip
+    demo.library_service = library_service  # type: ignore[attr-defined]
     return demo

@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..providers import DEMO, DEMO_LABEL
+from ..providers import AIMLAPI, DEMO, DEMO_LABEL, LABELS
 from ..results import CoverAnalysis
 
 # Segment colours by label (contract §6 labels); unknown labels get the neutral one.
@@ -30,6 +30,16 @@ STAGE_TEXT = {
     "receiving": "Receiving the answer",
     "downloading": "Downloading the finished file",
     "done": "Finishing",
+    "generating": "Generating",
+    "completed": "Completed",
+}
+PROVIDER_TEXT = {DEMO: LABELS[DEMO], AIMLAPI: "AI/ML API (MiniMax model)"}
+# The AI/ML API runs each song as a task: queued at the proxy, then generating, then completed.
+AIMLAPI_STAGE_TEXT = {
+    "sending": "Submitting the task to the AI/ML API",
+    "queued": "Queued at the AI/ML API",
+    "generating": "Generating on the AI/ML API — a song takes 30 s to 5 min",
+    "completed": "Completed — fetching the song",
 }
 
 
@@ -50,13 +60,20 @@ def size_text(n: int | None) -> str:
 
 def backend_badge(label: str, provider: str) -> str:
     """The always-visible badge naming the backend that will answer."""
-    kind = "demo" if provider == DEMO else "minimax"
+    kind = provider if provider in (DEMO, AIMLAPI) else "minimax"
     return f'<div class="mg-badge mg-badge-{kind}" role="status">Backend: {escape(label)}</div>'
+
+
+def stage_text(stage: str, provider: str = "") -> str:
+    """A stage in words, as the provider means it (the AI/ML API's "queued" is its task queue, not ours)."""
+    if provider == AIMLAPI and stage in AIMLAPI_STAGE_TEXT:
+        return AIMLAPI_STAGE_TEXT[stage]
+    return STAGE_TEXT.get(stage, stage)
 
 
 def status_line(stage: str, elapsed_s: float, received: int = 0, provider: str = "") -> str:
     """The stage and elapsed time while a request runs."""
-    text = "Receiving audio" if received else STAGE_TEXT.get(stage, stage)
+    text = "Receiving audio" if received else stage_text(stage, provider)
     if provider == DEMO and stage == "waiting":
         text = "Composing on the demo engine"
     extra = f" · {size_text(received)} received" if received else ""
@@ -85,12 +102,16 @@ def metadata_card(meta: dict[str, Any] | None) -> str:
         ("Bitrate", f"{bitrate // 1000} kbps" if bitrate else "–"),
         ("Size", f"{size_text(meta.get('size'))} · {str(meta.get('format', '')).upper()}"),
         ("Model", meta.get("model") or "–"),
-        ("Provider", "Demo engine" if meta.get("provider") == DEMO else "MiniMax"),
+        ("Provider", PROVIDER_TEXT.get(str(meta.get("provider")), "MiniMax")),
         ("Time taken", f"{meta.get('elapsed_s', 0):.1f} s"),
         ("Trace id", meta.get("trace_id") or "–"),
     ]
+    if meta.get("generation_id"):  # an AI/ML API task: its id and what it cost
+        credits, usd = meta.get("credits_used"), meta.get("usd_spent")
+        usage = f"{credits:,} credits · ${usd}" if credits is not None and usd is not None else "not reported"
+        rows += [("Usage", usage), ("Generation id", meta["generation_id"])]
     cells = "".join(
-        f'<div class="mg-cell{" mg-wide" if k == "Trace id" else ""}"><dt>{escape(k)}</dt>'
+        f'<div class="mg-cell{" mg-wide" if k in ("Trace id", "Generation id") else ""}"><dt>{escape(k)}</dt>'
         f"<dd>{escape(str(v))}</dd></div>"
         for k, v in rows
     )
@@ -99,6 +120,10 @@ def metadata_card(meta: dict[str, Any] | None) -> str:
         head += f'<div class="mg-demo-label">{escape(meta.get("label") or DEMO_LABEL)}</div>'
     if meta.get("partial"):
         head += '<div class="mg-note mg-note-error">Partial: the stream stopped before the song was complete.</div>'
+    if meta.get("library_warning"):
+        head += f'<div class="mg-note mg-note-error mg-library-note">{escape(str(meta["library_warning"]))}</div>'
+    elif meta.get("library_id"):
+        head += '<div class="mg-note mg-note-info mg-library-note">Saved to your Library.</div>'
     title = escape(str(meta.get("file") or ""))
     return f'<div class="mg-card">{head}<div class="mg-file">{title}</div><dl class="mg-grid">{cells}</dl></div>'
 

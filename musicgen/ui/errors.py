@@ -32,6 +32,10 @@ SETTINGS_HINT = (
     "region it was issued for (a global key works only on api.minimax.io, a mainland-China key only on "
     "api.minimaxi.com), or set MINIMAX_API_KEY on the server (a Space secret). The Demo engine backend needs no key."
 )
+AIMLAPI_SETTINGS_HINT = (
+    "Open the Settings tab to paste your own AI/ML API key (kept on the server for this session only), or set "
+    "AIMLAPI_KEY on the server (a Space secret). Or pick another backend there: MiniMax, or the Demo engine (no key)."
+)
 REFERENCE_RULES = "Use an mp3, wav, flac or ogg clip of 6 s to 6 min and at most 50 MB."
 
 
@@ -53,7 +57,8 @@ def message_for(exc: BaseException, *, partial_name: str = "") -> str:
         wait = f"about {exc.retry_after:.0f} s" if exc.retry_after else "a minute"
         parts.append(f"Wait {wait} before trying again; other visitors may be sharing the same key.")
     elif isinstance(exc, errors.AuthenticationError):
-        parts.append(SETTINGS_HINT)  # says where to set the key in the studio, and the region rule
+        # Where to set the key in the studio (and, for MiniMax, the region rule).
+        parts.append(AIMLAPI_SETTINGS_HINT if _from_proxy(exc) else SETTINGS_HINT)
     elif exc.hint and not (partial_name and isinstance(exc, errors.StreamTruncatedError)):
         parts.append(_sentence(exc.hint))  # (a truncated stream's hint only says what the next line says better)
     if partial_name:
@@ -68,21 +73,30 @@ def message_for(exc: BaseException, *, partial_name: str = "") -> str:
     return " ".join(parts)
 
 
-def to_gr_error(exc: BaseException, *, secret: str = "", partial_name: str = "") -> gr.Error:
-    """A gr.Error for any failure; `secret` (the API key) is scrubbed from the text in case a server echoed it."""
+def to_gr_error(exc: BaseException, *, secret: str | tuple[str, ...] = "", partial_name: str = "") -> gr.Error:
+    """A gr.Error for any failure; `secret` (an API key, or several) is scrubbed from the text in case a server
+    echoed it."""
     title = title_for(exc)
+    if _from_proxy(exc):  # the AI/ML API's failures are not MiniMax's own
+        title = title.replace("MiniMax", "AI/ML API")
     if isinstance(exc, errors.RateLimitError) and exc.retry_after:
         title = f"{title}: wait {exc.retry_after:.0f} s"
     # The page's toast shows only the message (its header just says "Error"), so the message leads with the title.
     message = f"{title}. {message_for(exc, partial_name=partial_name)}"
-    if secret:
-        message = message.replace(secret, "•••")
+    for key in (secret,) if isinstance(secret, str) else secret:
+        if key:
+            message = message.replace(key, "•••")
     return gr.Error(message, title=title, print_exception=False)
 
 
 def field_error(field: str, problem: str) -> gr.Error:
     """An input problem caught before any call, naming the field."""
     return gr.Error(f"Check the form. {field}: {problem}", title="Check the form", print_exception=False)
+
+
+def _from_proxy(exc: BaseException) -> bool:
+    """Whether a client error came from the AI/ML API (its messages and hints name it)."""
+    return isinstance(exc, errors.MusicGenError) and "AI/ML API" in f"{exc.message} {exc.hint}"
 
 
 def _sentence(text: str) -> str:

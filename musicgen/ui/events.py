@@ -67,8 +67,8 @@ def set_region(region: str, session: Session) -> tuple[Session, str]:
 
 
 def set_backend(backend: str, session: Session) -> tuple[Session, str]:
-    """MiniMax or the demo engine, by the visitor's choice."""
-    session.backend = backend if backend in (providers.DEMO, providers.MINIMAX) else ""
+    """MiniMax, the AI/ML API or the demo engine, by the visitor's choice."""
+    session.backend = backend if backend in providers.PROVIDERS else ""
     return session, badge(session)
 
 

@@ -30,6 +30,13 @@ next. Using them from a script through gradio_client (the endpoint names and par
 
 Scripts use the server's MINIMAX_API_KEY (or the demo engine when it has none); a visitor's key from the page is
 never reachable through the API. Failures raise gradio_client.exceptions.AppError with the message and its title.
+
+Every result is saved to the server's song library before it is returned (metadata["library_id"], or
+metadata["library_warning"] when it could not be saved; the song is returned either way). A browser owns its songs
+through a token kept in its localStorage; a script has no browser, so its songs belong to a token made for its
+session (one Client) and never revealed. The library has no API endpoints: its events are private and act only on
+the caller's own session, so no script can list, play, download, export or delete anyone's songs (its own included;
+use the files returned here). See musicgen/ui/library_events.py.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 from pydantic import ValidationError
@@ -49,11 +56,14 @@ from ..audio import ReferenceError
 from ..errors import MusicGenError
 from ..requests import LyricsRequest, MusicRequest
 from ..results import MusicResult, build_music_result
-from . import cards, runner
+from . import cards, provider_notes, runner
 from .errors import to_gr_error
 from .live_audio import to_wav_bytes
 from .references import analysis_dict, cover_reference, preprocess_request
 from .session import ClientFactory, Session, default_client_factory
+
+if TYPE_CHECKING:
+    from .library_service import LibraryService
 
 FREE_MODEL_SLOTS = 3  # MiniMax runs at most 3 free-model songs at once per key (contract §10)
 # What a generation event yields: live player, finished player, download, metadata dict, info panel (HTML).
@@ -71,12 +81,18 @@ class Kept:
 def file_name(kind: str, provider: str, ext: str, partial: bool = False, now: float | None = None) -> str:
     """'song-minimax-20250101-120000.mp3' / 'cover-demo-engine-...-partial.wav'."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    slug = "demo-engine" if provider == providers.DEMO else "minimax"
+    slug = {providers.DEMO: "demo-engine", providers.AIMLAPI: "aimlapi"}.get(provider, "minimax")
     return f"{kind}-{slug}-{stamp}{'-partial' if partial else ''}.{ext}"
 
 
-def keep_result(session: Session, kind: str, request_params: dict[str, Any], result: MusicResult) -> Kept:
-    """Write a result where the page can serve it and describe it. The song library hooks in here."""
+def keep_result(
+    session: Session,
+    kind: str,
+    request_params: dict[str, Any],
+    result: MusicResult,
+    library: LibraryService | None = None,
+) -> Kept:
+    """Write a result where the page can serve it and describe it, after saving it to the song library (if any)."""
     data, ext = result.playable()
     folder = session.files_dir()
     name = file_name(kind, result.provider, ext, result.partial)
@@ -89,6 +105,8 @@ def keep_result(session: Session, kind: str, request_params: dict[str, Any], res
     meta = {"kind": kind, "file": path.name, **result.metadata()}
     if result.provider == providers.DEMO:
         meta["label"] = providers.DEMO_LABEL
+    if library is not None:  # saved before the page shows it; a failure only adds a warning (library_service.py)
+        meta.update(library.save_result(session, kind, request_params, result, data, ext, meta))
     return Kept(path, meta)
 
 
@@ -107,6 +125,7 @@ class Handlers:
         self, client_factory: ClientFactory | None = None, *, tick_s: float = 1.0, free_slots: int = FREE_MODEL_SLOTS
     ) -> None:
         self.client_factory = client_factory or default_client_factory
+        self.library: LibraryService | None = None  # set by build_app: every result is saved there first
         self.tick_s = tick_s
         self._free_slots = threading.BoundedSemaphore(free_slots)
 
@@ -126,6 +145,8 @@ class Handlers:
         progress: gr.Progress = gr.Progress(),
     ) -> Iterator[Outputs]:
         """A song with vocals from a style prompt and lyrics (or lyrics_optimizer=True to have them written)."""
+        if lyrics_optimizer:
+            provider_notes.refuse(session, "lyrics")  # before any call, naming the backend and what to do
         request = _build(
             lambda: MusicRequest.song(
                 prompt or "",
@@ -149,6 +170,7 @@ class Handlers:
         progress: gr.Progress = gr.Progress(),
     ) -> Iterator[Outputs]:
         """Music with no vocals from a prompt (1–2000 characters)."""
+        provider_notes.refuse(session, "instrumental")
         request = _build(
             lambda: MusicRequest.instrumental(
                 prompt or "", model=model, **_delivery(format, sample_rate, bitrate, stream)
@@ -165,6 +187,7 @@ class Handlers:
     ) -> tuple[str, str, dict[str, Any], str]:
         """Analyse a reference (a file, or audio_url): its cover_feature_id, lyrics, structure and duration."""
         session = session or Session()
+        provider_notes.refuse(session, "cover-preprocess")
         key, request = preprocess_request(audio, (audio_url or "").strip())
         analysis = session.recall(key)
         if analysis is None:
@@ -198,6 +221,7 @@ class Handlers:
     ) -> Iterator[Outputs]:
         """A cover in a new style: of an analysed reference (cover_feature_id + lyrics), or one-step from audio."""
         session = session or Session()
+        provider_notes.refuse(session, "cover")
         ref = cover_reference(session, (cover_feature_id or "").strip(), audio, (audio_url or "").strip())
         request = _build(
             lambda: MusicRequest.cover(
@@ -221,6 +245,7 @@ class Handlers:
     ) -> tuple[str, str, str]:
         """Write a song's lyrics from a prompt, or revise given lyrics (mode='edit'): (lyrics, title, style_tags)."""
         session = session or Session()
+        provider_notes.refuse(session, "lyrics")
         request = _build(
             lambda: LyricsRequest(
                 mode=mode, prompt=prompt or "", lyrics=(lyrics or "") if mode == "edit" else "", title=title or ""
@@ -240,7 +265,7 @@ class Handlers:
             with self.client_factory(session) as client:
                 return fn(client)
         except (MusicGenError, ValidationError, ReferenceError) as exc:
-            raise to_gr_error(exc, secret=session.api_key) from None
+            raise to_gr_error(exc, secret=session.secrets()) from None
 
     def _generate(self, kind: str, request: MusicRequest, session: Session, progress: gr.Progress) -> Iterator[Outputs]:
         provider = session.provider()
@@ -252,24 +277,24 @@ class Handlers:
         try:
             for step in runner.run(client, request, tick_s=self.tick_s, slot=self._free_slots if free else None):
                 if step.result is not None:
-                    kept = keep_result(session, kind, params, step.result)
+                    kept = keep_result(session, kind, params, step.result, self.library)
                     live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
                     yield live, str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
                     return
                 line = cards.status_line(step.stage, step.elapsed_s, step.received, provider)
-                progress(None, desc=f"{cards.STAGE_TEXT.get(step.stage, step.stage)} · {cards.clock(step.elapsed_s)}")
+                progress(None, desc=f"{cards.stage_text(step.stage, provider)} · {cards.clock(step.elapsed_s)}")
                 live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
                 yield live, gr.skip(), gr.skip(), gr.skip(), line
         except (MusicGenError, ValidationError, ReferenceError) as exc:
             partial = getattr(exc, "partial", b"")
             if not partial:
-                error = to_gr_error(exc, secret=session.api_key)
+                error = to_gr_error(exc, secret=session.secrets())
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(error.message, "error")
                 raise error from None
             result = _partial_result(request, partial, client.provider, time.monotonic() - started, exc)
-            kept = keep_result(session, kind, params, result)
+            kept = keep_result(session, kind, params, result, self.library)
             yield gr.skip(), str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
-            raise to_gr_error(exc, secret=session.api_key, partial_name=kept.path.name) from None
+            raise to_gr_error(exc, secret=session.secrets(), partial_name=kept.path.name) from None
         except Exception:
             # A bug, not a failure the visitor can act on: clear the spinner, keep the traceback for the log.
             yield (

@@ -1,4 +1,4 @@
-"""The Settings tab: the visitor's own API key (server-side, this session only), region and backend."""
+"""The Settings tab: the visitor's own API keys (server-side, this session only), region and backend."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class SettingsTab:
     api_key: gr.Textbox
     region: gr.Radio
     backend: gr.Radio
+    aimlapi_key: gr.Textbox
 
 
 def build_settings_tab(start: Session) -> SettingsTab:
@@ -42,11 +43,21 @@ def build_settings_tab(start: Session) -> SettingsTab:
             info="Keys are region-bound: pick the one your key was issued for.",
             elem_id="settings-region",
         )
+        aimlapi_key = gr.Textbox(
+            value="",
+            type="password",
+            label="Your AI/ML API key (second provider)",
+            placeholder="Leave empty to use the server's AIMLAPI_KEY, if it has one",
+            info="The AI/ML API proxy serves MiniMax's song models (songs from given lyrics, and legacy music-01). "
+            "Kept like the MiniMax key: on this server, for this session only.",
+            elem_id="settings-aimlapi-key",
+        )
         backend = gr.Radio(
-            choices=[("MiniMax", providers.MINIMAX), ("Demo engine", providers.DEMO)],
+            choices=[(providers.LABELS[p], p) for p in providers.PROVIDERS],
             value=start.provider(),
             label="Backend",
-            info="The demo engine synthesizes simple music locally, with no key and no cost. It is not MiniMax.",
+            info="MiniMax direct; the AI/ML API proxy (songs only: no instrumentals, covers or lyrics writing); or "
+            "the demo engine, which synthesizes simple music locally with no key and no cost — it is not MiniMax.",
             elem_id="settings-backend",
         )
-    return SettingsTab(api_key, region, backend)
+    return SettingsTab(api_key, region, backend, aimlapi_key)

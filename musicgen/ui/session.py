@@ -30,13 +30,22 @@ class Session:
     id: str = ""  # set on first use: gr.State deep-copies one blank Session per visitor
     api_key: str = field(default="", repr=False)
     region: str = ""  # "" = the server's default (MINIMAX_BASE_URL, else global)
-    backend: str = ""  # "" = automatic: MiniMax when a key is available, else the demo engine
+    backend: str = ""  # "" = automatic: MiniMax with a MiniMax key, else the AI/ML API with its key, else the demo
+    aimlapi_key: str = field(default="", repr=False)  # the visitor's own AI/ML API key (else AIMLAPI_KEY)
     analyses: dict[str, tuple[CoverAnalysis, float]] = field(default_factory=dict, repr=False)
     analysis: CoverAnalysis | None = None  # the reference analysed last, reused for more covers
+    # Song library (library_events.py): the owner token from the visitor's browser (made per session for scripts),
+    # and the Song tab's title, saved with the song.
+    owner_token: str = field(default="", repr=False)
+    song_title: str = ""
 
     def provider(self) -> str:
-        """The backend that answers this visitor: providers.DEMO or providers.MINIMAX."""
-        return self.backend or providers.default_provider(self.api_key)
+        """The backend that answers this visitor: providers.MINIMAX, providers.AIMLAPI or providers.DEMO."""
+        return self.backend or providers.default_provider(self.api_key, self.aimlapi_key)
+
+    def secrets(self) -> tuple[str, ...]:
+        """The visitor's own keys, to scrub from any message shown (in case a server echoed one)."""
+        return tuple(k for k in (self.api_key, self.aimlapi_key) if k)
 
     def region_name(self) -> str:
         """'global', 'cn' or 'custom' (a MINIMAX_BASE_URL that is neither)."""
@@ -94,9 +103,12 @@ def reference_key(data: bytes | None = None, url: str = "") -> str:
 
 
 def default_client_factory(session: Session) -> MusicClient:
-    """The demo engine, or MiniMax with the visitor's key (else MINIMAX_API_KEY) on their region's host."""
+    """The demo engine, the AI/ML API with the visitor's key (else AIMLAPI_KEY), or MiniMax with the visitor's key
+    (else MINIMAX_API_KEY) on their region's host."""
     if session.provider() == providers.DEMO:
         return providers.demo_client()
+    if session.provider() == providers.AIMLAPI:
+        return providers.aimlapi_client(session.aimlapi_key or None)
     return providers.minimax_client(session.api_key or None, session.region or None)
 
 
@@ -104,6 +116,10 @@ def backend_label(session: Session) -> str:
     """The one-line backend description shown at the top of the page."""
     if session.provider() == providers.DEMO:
         return "Demo engine — synthesized locally, not by MiniMax"
+    if session.provider() == providers.AIMLAPI:
+        if session.aimlapi_key:
+            return f"{providers.AIMLAPI_LABEL} · your key"
+        return providers.AIMLAPI_LABEL + (" · server key" if providers.has_aimlapi_key() else " · no API key set")
     label = f"MiniMax ({REGION_LABELS.get(session.region_name(), session.region_name())})"
     if session.api_key:
         return label + " · your key"

@@ -19,6 +19,8 @@ CSS = """
   border: 1px solid transparent; }
 .mg-badge-demo { background: #fef3c7; color: #92400e; border-color: #fcd34d; }
 .mg-badge-minimax { background: #ede9fe; color: #5b21b6; border-color: #c4b5fd; }
+.mg-badge-aimlapi { background: #e0f2fe; color: #075985; border-color: #7dd3fc; }
+.mg-legacy { border: 1px dashed #f59e0b !important; }
 #mg-badge { text-align: right; }
 .mg-tags-row { align-items: flex-end; }
 .mg-tags-row button { align-self: flex-end; margin-bottom: 6px; }
@@ -59,12 +61,28 @@ CSS = """
 /* An empty download box needs no more room than a filled one. */
 .mg-download .empty { min-height: 56px !important; height: 56px !important; }
 .mg-hidden-input { display: none !important; }
+/* Library tab */
+.mg-usage { padding: 8px 12px; border-radius: 8px; background: var(--block-background-fill);
+  border: 1px solid var(--border-color-primary); }
+.mg-usage-scope { color: var(--body-text-color-subdued); font-size: 0.85rem; }
+.mg-usage-bar { height: 6px; border-radius: 3px; background: var(--border-color-primary); margin-top: 6px;
+  overflow: hidden; }
+.mg-usage-bar span { display: block; height: 100%; background: #7c3aed; }
+.mg-library-search { align-items: center !important; }
+#library-search input, #library-search textarea { border: 1px solid var(--border-color-primary) !important; }
+.mg-library-undo { align-items: center; padding: 6px 10px; border-radius: 8px; background: #ede9fe; }
+.mg-undo-text { font-weight: 600; }
+.mg-library-head { margin-bottom: 8px; }
+.mg-library-note { margin-bottom: 8px; }
+#library-table tbody tr { cursor: pointer; }
+#library-table, #library-table * { font-family: var(--font) !important; }
 @media (max-width: 640px) {
   .main.app { padding-left: 12px !important; padding-right: 12px !important; }
   /* Gradio sizes the page to fit all tab buttons: keep them narrow enough for a phone. */
-  .tab-wrapper button { padding: 0 8px !important; }
+  .tab-wrapper button { padding: 0 6px !important; font-size: 13px !important; }
   #mg-header h1 { font-size: 1.3rem; }
   #mg-badge { text-align: left; }
   .mg-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  #library-table span, #library-table .cell-wrap { font-size: 13px !important; }
 }
 """

@@ -1,0 +1,196 @@
+"""The music-01 section's actions and wiring: upload a reference for its ids, then generate into the Cover results.
+
+Endpoints for scripts (they use the server's provider, as every endpoint does; the demo engine has no music-01):
+
+    from gradio_client import Client, handle_file
+    c = Client("http://127.0.0.1:7860/")
+    # /music01_upload -> (voice_id, instrumental_id, info); purpose "song" (both ids), "voice" or "instrumental"
+    voice, inst, _ = c.predict(audio=handle_file("reference.mp3"), purpose="song", api_name="/music01_upload")
+    # /music01 -> (live, cover, download, metadata, info); lyrics at most 200 characters, accompaniment wraps in ##
+    _, song, download, meta, _ = c.predict(
+        lyrics="la la la", refer_voice=voice, refer_instrumental=inst, accompaniment=True, api_name="/music01")
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from typing import Any
+
+import gradio as gr
+from pydantic import ValidationError
+
+from ..audio import ReferenceError
+from ..client import MusicClient, Progress
+from ..errors import MusicGenError
+from ..legacy import (
+    LYRICS_MAX,
+    Music01Request,
+    check_upload_file,
+    generate_music01,
+    upload_reference,
+    with_accompaniment,
+)
+from ..requests import AudioSetting
+from ..results import MusicResult
+from . import cards, provider_notes
+from .errors import to_gr_error
+from .events import INSTANT, stopped
+from .handlers import Handlers, Outputs, keep_result
+from .layout_cover import CoverTab
+from .layout_legacy import LegacySection
+from .session import Session
+
+UPLOAD_RULES = "music-01 takes a wav or mp3 reference of 10 s to 10 min."
+
+
+class LegacyHandlers:
+    """music-01 actions, sharing the studio's client factory, tick and song library with `handlers`."""
+
+    def __init__(self, handlers: Handlers) -> None:
+        self.h = handlers
+
+    def music01_upload(
+        self,
+        audio: str | None = None,
+        purpose: str = "song",
+        session: Session | None = None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> tuple[str, str, str]:
+        """Upload a reference for music-01: (voice_id, instrumental_id, info) — purpose song gives both ids."""
+        session = session or Session()
+        provider_notes.refuse(session, "music01")
+        if not audio:
+            raise gr.Error(
+                "Check the form. audio: upload a reference track first.", title="Check the form", print_exception=False
+            )
+        try:
+            check_upload_file(audio)
+        except ReferenceError as exc:
+            raise gr.Error(f"Reference track problem. {exc}. {UPLOAD_RULES}", title="Reference track problem") from None
+        progress(None, desc="Uploading the reference")
+        up = self.h._call(session, lambda client: upload_reference(client, audio, purpose or "song"))
+        ids = ", ".join(
+            f"{k} {v}" for k, v in (("voice_id", up.voice_id), ("instrumental_id", up.instrumental_id)) if v
+        )
+        return up.voice_id or "", up.instrumental_id or "", cards.notice(f"Uploaded: {ids}.", "done")
+
+    def music01(
+        self,
+        lyrics: str = "",
+        refer_voice: str = "",
+        refer_instrumental: str = "",
+        accompaniment: bool = False,
+        format: str = "mp3",
+        session: Session | None = None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> Iterator[Outputs]:
+        """Sing lyrics (at most 200 characters) after uploaded references (ids from /music01_upload); ≤ 1 min."""
+        session = session or Session()
+        provider_notes.refuse(session, "music01")
+        text = (lyrics or "").strip()
+        try:
+            request = Music01Request(
+                lyrics=with_accompaniment(text) if accompaniment and text else text,
+                refer_voice=(refer_voice or "").strip() or None,
+                refer_instrumental=(refer_instrumental or "").strip() or None,
+                audio_setting=AudioSetting(format=format or "mp3"),
+            )
+        except ValidationError as exc:
+            raise to_gr_error(exc) from None
+        provider = session.provider()
+        secret = session.secrets()
+        yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.status_line("sending", 0, provider=provider)
+        try:
+            client = self.h.client_factory(session)
+            steps = _ticking(client, lambda c, report: generate_music01(c, request, on_progress=report), self.h.tick_s)
+            for stage, elapsed, result in steps:
+                if result is not None:
+                    params = {**request.payload(), "accompaniment": bool(accompaniment)}
+                    kept = keep_result(session, "music01", params, result, self.h.library)
+                    card = cards.metadata_card(kept.metadata)
+                    path = str(kept.path)
+                    yield gr.skip(), path, path, kept.metadata, card  # wire_legacy then shows the player
+                    return
+                progress(None, desc=f"music-01 · {cards.stage_text(stage, provider)} · {cards.clock(elapsed)}")
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.status_line(stage, elapsed, provider=provider)
+        except (MusicGenError, ValidationError, ReferenceError) as exc:
+            error = to_gr_error(exc, secret=secret)
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(error.message, "error")
+            raise error from None
+
+
+def _ticking(
+    client: MusicClient, call: Callable[[MusicClient, Callable[[Progress], None]], MusicResult], tick_s: float
+) -> Iterator[tuple[str, float, MusicResult | None]]:
+    """Run `call` in a worker thread; yield (stage, elapsed, None) on each stage and tick, then (.., result).
+
+    Closing the generator (the Stop button) closes the client, which ends the call."""
+    inbox: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        try:
+            inbox.put(("result", call(client, inbox.put)))
+        except BaseException as exc:  # handed to the page, which turns it into a message
+            inbox.put(("error", exc))
+
+    t0, stage = time.monotonic(), "sending"
+    threading.Thread(target=work, name="musicgen-music01", daemon=True).start()
+    try:
+        while True:
+            try:
+                item = inbox.get(timeout=tick_s)
+            except queue.Empty:
+                yield stage, time.monotonic() - t0, None
+                continue
+            if isinstance(item, Progress):
+                if item.stage not in (stage, "done"):
+                    stage = item.stage
+                    yield stage, time.monotonic() - t0, None
+                continue
+            kind, value = item
+            if kind == "error":
+                raise value
+            yield "done", time.monotonic() - t0, value
+            return
+    finally:
+        with suppress(Exception):
+            client.close()
+
+
+def lyrics_count(lyrics: str, accompaniment: bool) -> str:
+    """The counter under the music-01 lyrics; the ## marks count when accompaniment is on."""
+    text = (lyrics or "").strip()
+    sent = with_accompaniment(text) if accompaniment and text else text
+    return cards.counter("Lyrics", sent, 1, LYRICS_MAX, "with ## … ##" if accompaniment and text else "")
+
+
+def wire_legacy(
+    sec: LegacySection, cover: CoverTab, lh: LegacyHandlers, session: gr.State, generation: dict[str, Any]
+) -> None:
+    """Upload and generate (public /music01_upload and /music01); results go to the Cover tab's results panel."""
+    calls = {"concurrency_id": "calls", "concurrency_limit": generation["concurrency_limit"]}
+    sec.upload.click(
+        lh.music01_upload,
+        [sec.reference, sec.purpose, session],
+        [sec.voice_id, sec.instrumental_id, sec.upload_info],
+        api_name="music01_upload",
+        **calls,
+    )
+    ev = sec.generate.click(
+        lh.music01,
+        [sec.lyrics, sec.voice_id, sec.instrumental_id, sec.accompaniment, sec.format, session],
+        cover.results.outputs(),
+        api_name="music01",
+        show_progress_on=cover.results.info,
+        **generation,
+    )
+    # music-01 does not stream: its file goes to the finished-file player, which turning the Cover tab's stream
+    # switch off shows (its change event swaps the players), keeping the switch and the players in step.
+    ev.success(lambda: False, None, cover.audio.stream, **INSTANT)
+    sec.stop.click(stopped, None, cover.results.info, cancels=[ev], **INSTANT)
+    for trigger in (sec.lyrics.change, sec.accompaniment.change):
+        trigger(lyrics_count, [sec.lyrics, sec.accompaniment], sec.lyrics_count, **INSTANT)

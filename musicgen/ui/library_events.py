@@ -1,0 +1,370 @@
+"""The Library tab's events: who owns what, the list, play/download, delete with undo, export, "use again".
+
+Ownership. A browser keeps a random owner token in its localStorage (gr.BrowserState); on page load the server makes
+one when there is none (new_owner_token) and copies it into the visitor's server-side Session, which is where every
+library call takes its owner from. The server stores only a salted hash of the token. A script (gradio_client) has
+no browser: its results are saved under a token made for its session and never revealed.
+
+Privacy. Every event here is private (api_visibility="private": not listed and not callable by name from
+gradio_client) and acts only on the caller's own Session: the list and a row click go through the server-side list
+of the visitor's own entry ids, and the few ids that do come from the page (the export checkboxes) are checked
+against the owner by the store, which answers "not in your library" for anyone else's. Audio is played and
+downloaded from a copy in the visitor's temp folder: the library's files are never under a folder Gradio serves.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from html import escape
+from typing import Any
+
+import gradio as gr
+
+from .. import providers
+from ..library import Entry, LibraryError, new_owner_token
+from . import cards
+from .layout_cover import CoverTab
+from .layout_song import InstrumentalTab, SongTab
+from .library_service import LibraryService, valid_token, visitor_message
+from .library_tab import EMPTY_NOTE, PICK_NOTE, LibraryTab
+from .session import Session
+
+log = logging.getLogger(__name__)
+FEATURE_ID_FRESH_S = 23 * 3600.0  # a cover_feature_id lives 24 h on MiniMax's side; keep a margin
+KINDS = ("song", "instrumental", "cover")
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+LIBRARY_CALLS: dict[str, Any] = {**PRIVATE, "concurrency_id": "library", "concurrency_limit": 8}
+
+
+# -- small formatting helpers ---------------------------------------------------------------------------------------
+
+
+def when(created_at: float, now: float | None = None) -> str:
+    """'just now', '5 min ago', '3 h ago', 'yesterday', '4 days ago', else the date."""
+    age = max(0.0, (time.time() if now is None else now) - created_at)
+    if age < 60:
+        return "just now"
+    if age < 3600:
+        return f"{int(age // 60)} min ago"
+    if age < 86400:
+        return f"{int(age // 3600)} h ago"
+    if age < 2 * 86400:
+        return "yesterday"
+    if age < 7 * 86400:
+        return f"{int(age // 86400)} days ago"
+    return time.strftime("%Y-%m-%d", time.localtime(created_at))
+
+
+def backend_name(provider: str) -> str:
+    """How the list names a provider."""
+    return getattr(providers, "LABELS", {}).get(provider) or {providers.DEMO: "Demo engine"}.get(provider, provider)
+
+
+def row(entry: Entry, now: float | None = None) -> list[str]:
+    """One table row: title; kind (with the partial marker), length and backend; when."""
+    kind = f"{entry.kind} (partial)" if entry.partial else entry.kind
+    details = f"{kind} · {cards.clock(entry.duration_s)} · {backend_name(entry.provider)}"
+    return [entry.title, details, when(entry.created_at, now)]
+
+
+def pick_label(entry: Entry, now: float | None = None) -> str:
+    """How a song is named in the export checkboxes."""
+    return f"{entry.title} · {entry.kind}{' (partial)' if entry.partial else ''} · {when(entry.created_at, now)}"
+
+
+def usage_html(used: int, cap: int, shown: int, query: str, share_all: bool) -> str:
+    """'12.3 MB of 2,048 MB used' with a bar, and how many songs the list shows."""
+    mb = used / 1024**2
+    if cap:
+        pct = min(100.0, 100.0 * used / cap)
+        space = f"<b>{mb:,.1f} MB</b> of {cap / 1024**2:,.0f} MB used"
+        bar = f'<div class="mg-usage-bar" title="{pct:.0f}% used"><span style="width:{pct:.1f}%"></span></div>'
+    else:
+        space, bar = f"<b>{mb:,.1f} MB</b> used (no size limit)", ""
+    noun = "song" if shown == 1 else "songs"
+    count = f"{shown} {noun} match “{escape(query.strip())}”" if query.strip() else f"{shown} {noun}"
+    scope = (
+        " · single-user mode: every song on this server is shown"
+        if share_all
+        else " · private to this browser: keep it to keep your library"
+    )
+    return f'<div class="mg-usage">{space} · {count}<span class="mg-usage-scope">{scope}</span>{bar}</div>'
+
+
+def detail_html(entry: Entry) -> str:
+    """Title, kind and time of the selected song, then the same metadata card the generation tabs show."""
+    meta = {**entry.metadata, "file": f"{entry.title}.{entry.audio_format}", "partial": entry.partial}
+    meta.setdefault("duration_s", entry.duration_s)
+    meta.setdefault("provider", entry.provider)
+    meta.setdefault("model", entry.model)
+    meta.setdefault("trace_id", entry.trace_id)
+    meta.setdefault("size", entry.size)
+    for key in ("library_id", "library_warning"):
+        meta.pop(key, None)
+    made = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created_at))
+    head = f'<div class="mg-library-head"><b>{escape(entry.kind.capitalize())}</b> · made {escape(made)}</div>'
+    return head + cards.metadata_card(meta)
+
+
+# -- what each event does (plain functions: tests call them directly) ------------------------------------------------
+
+
+def ensure_owner(token: Any, session: Session) -> tuple[str, Session]:
+    """On page load: the browser's token (or a new one) becomes the session's owner; the browser keeps it."""
+    if valid_token(token):
+        session.owner_token = token
+    elif not valid_token(session.owner_token):
+        session.owner_token = new_owner_token()
+    # (a session that saved before its page finished loading already has a token: the browser adopts it)
+    return session.owner_token, session
+
+
+def set_song_title(title: str, session: Session) -> None:
+    """The Song tab's title goes with the next song into the library."""
+    session.song_title = (title or "").strip()[:120]
+
+
+def refresh(service: LibraryService, session: Session, query: str = "") -> tuple[Any, Any, list[str], Any, str]:
+    """(table, empty note, ids, export checkboxes, usage) for the visitor's own songs matching the search."""
+    try:
+        entries = service.entries(session, query)
+        used, cap = service.usage(session)
+    except LibraryError as exc:
+        log.warning("Library list failed: %s", exc)
+        note = cards.notice(f"Your library cannot be shown: {visitor_message(exc)}", "error")
+        return gr.update(value=[], visible=False), gr.update(visible=False), [], gr.update(choices=[], value=[]), note
+    now = time.time()
+    rows = [row(e, now) for e in entries]
+    choices = [(pick_label(e, now), e.id) for e in entries]
+    empty = EMPTY_NOTE if not query.strip() else cards.notice("No song matches that search.", "info")
+    return (
+        gr.update(value=rows, visible=bool(rows)),
+        gr.update(value=empty, visible=not rows),
+        [e.id for e in entries],
+        gr.update(choices=choices, value=[]),
+        usage_html(used, cap, len(entries), query or "", service.share_all),
+    )
+
+
+def _cleared() -> tuple[Any, ...]:
+    """(selected, player, download, export_one, reuse, delete, detail, request) with nothing selected."""
+    off = gr.update(interactive=False)
+    return "", None, gr.update(value=None, interactive=False), off, off, off, PICK_NOTE, None
+
+
+def select(
+    service: LibraryService, index: Any, ids: list[str], session: Session, title: str | None = None
+) -> tuple[Any, ...]:
+    """A row click: the song's playable copy, its download, card and request, and the buttons that act on it.
+
+    `index` is the row in the list as sent (the table reports it even when the visitor sorted the view); `title`,
+    the clicked row's title, is checked against it so a stale row number never opens another song.
+    """
+    n = index[0] if isinstance(index, (list, tuple)) and index else index
+    if not isinstance(n, int) or not 0 <= n < len(ids or []):
+        return _cleared()
+    try:
+        library, owner = service.need(), _owner(session)
+        entry = library.get(owner, ids[n])
+        if title is not None and entry.title != title:
+            entry = next((e for e in (library.get(owner, i) for i in ids) if e.title == title), entry)
+        path = str(service.playable_copy(session, entry))
+    except LibraryError as exc:
+        gr.Warning(visitor_message(exc))
+        return _cleared()
+    on = gr.update(interactive=True)
+    record = {"request": entry.params, "metadata": entry.metadata, "trace_id": entry.trace_id}
+    return entry.id, path, gr.update(value=path, interactive=True), on, on, on, detail_html(entry), record
+
+
+def delete(service: LibraryService, selected: str, session: Session) -> tuple[Any, ...]:
+    """Hide the selected song; Undo brings it back during the grace period."""
+    if not selected:
+        return ("", gr.update(visible=False), "", *_cleared())
+    try:
+        entry = service.need().delete(_owner(session), selected)
+    except LibraryError as exc:
+        gr.Warning(visitor_message(exc))
+        return ("", gr.update(visible=False), "", *_cleared())
+    note = f'<div class="mg-undo-text">Deleted “{escape(entry.title)}”.</div>'
+    return (entry.id, gr.update(visible=True), note, *_cleared())
+
+
+def undo(service: LibraryService, deleted: str, session: Session) -> tuple[str, Any]:
+    """Restore the song deleted last."""
+    if deleted:
+        try:
+            entry = service.need().undo_delete(_owner(session), deleted)
+            gr.Info(f"Restored “{entry.title}”.")
+        except LibraryError as exc:
+            gr.Warning(visitor_message(exc))
+    return "", gr.update(visible=False)
+
+
+def export(service: LibraryService, entry_ids: list[str] | None, session: Session) -> Any:
+    """A zip of the given songs (each: audio, lyrics.txt, metadata.json with the request), shown for download."""
+    chosen = [i for i in (entry_ids or []) if isinstance(i, str) and i]
+    if not chosen:
+        gr.Warning("Nothing to export: select a song, or tick some songs first.")
+        return gr.skip()
+    try:
+        path = service.need().export_zip(_owner(session), chosen, dest_dir=session.files_dir() / "exports")
+    except LibraryError as exc:
+        gr.Warning(visitor_message(exc))
+        return gr.skip()
+    return gr.update(value=str(path), visible=True)
+
+
+def _owner(session: Session) -> str:
+    if not valid_token(session.owner_token):
+        raise LibraryError("Reload the page: your library is not connected yet.")
+    return session.owner_token
+
+
+# -- "Use these settings again" -------------------------------------------------------------------------------------
+
+
+def reuse(
+    service: LibraryService,
+    selected: str,
+    session: Session,
+    tabs: gr.Tabs,
+    song: SongTab,
+    instrumental: InstrumentalTab,
+    cover: CoverTab,
+) -> dict[Any, Any]:
+    """Fill the tab the song came from with its request, and switch to it."""
+    try:
+        entry = service.need().get(_owner(session), selected)
+    except LibraryError as exc:
+        gr.Warning(visitor_message(exc))
+        return {}
+    p = entry.params
+    setting = p.get("audio_setting") if isinstance(p.get("audio_setting"), dict) else {}
+    text = lambda key: p.get(key) if isinstance(p.get(key), str) else ""  # noqa: E731
+    out: dict[Any, Any] = {}
+
+    def audio(controls: Any) -> None:
+        for name in ("format", "sample_rate", "bitrate"):
+            if setting.get(name) is not None:
+                out[getattr(controls, name)] = setting[name]
+        if isinstance(p.get("stream"), bool):
+            out[controls.stream] = p["stream"]
+
+    if entry.kind == "song":
+        out.update({song.prompt: text("prompt"), song.lyrics: text("lyrics")})
+        out[song.lyrics_optimizer] = bool(p.get("lyrics_optimizer"))
+        out[song.title] = str(entry.metadata.get("title") or "")
+        if text("model"):
+            out[song.model] = text("model")
+        audio(song.audio)
+    elif entry.kind == "instrumental":
+        out[instrumental.prompt] = text("prompt")
+        if text("model"):
+            out[instrumental.model] = text("model")
+        audio(instrumental.audio)
+    elif entry.kind == "cover":
+        out.update({cover.prompt: text("prompt"), cover.lyrics: text("lyrics")})
+        if text("model"):
+            out[cover.model] = text("model")
+        audio(cover.audio)
+        fresh = time.time() - entry.created_at < FEATURE_ID_FRESH_S
+        if text("cover_feature_id") and fresh:
+            out[cover.feature_id] = text("cover_feature_id")
+            out[cover.generate] = gr.update(interactive=True)
+        elif text("audio_url"):
+            out[cover.audio_url] = text("audio_url")
+            gr.Info("Press Analyze to analyse the reference again, then Generate cover.")
+        else:
+            gr.Info("Upload the reference track again and press Analyze: an analysed reference lasts only 24 h.")
+    else:
+        gr.Warning(f"Songs of kind “{entry.kind}” cannot be loaded into a tab.")
+        return {}
+    out[tabs] = gr.Tabs(selected=entry.kind)
+    return out
+
+
+# -- wiring ---------------------------------------------------------------------------------------------------------
+
+
+def wire_library(
+    tab: LibraryTab,
+    service: LibraryService,
+    session: gr.State,
+    *,
+    demo: gr.Blocks,
+    tabs: gr.Tabs,
+    library_tab: gr.Tab,
+    song: SongTab,
+    instrumental: InstrumentalTab,
+    cover: CoverTab,
+) -> None:
+    """Page load (owner token), refreshes (tab opened, search, after every generation) and the tab's buttons."""
+    listing = [tab.table, tab.empty, tab.ids, tab.picks, tab.usage]
+    selection = [
+        tab.selected, tab.player, tab.download, tab.export_one, tab.reuse, tab.delete, tab.detail, tab.request,
+    ]  # fmt: skip
+    quiet = {**LIBRARY_CALLS, "show_progress": "hidden"}
+
+    def do_refresh(s: Session, query: str) -> tuple[Any, ...]:
+        return refresh(service, s, query)
+
+    def chain_refresh(event: Any) -> None:
+        event.then(do_refresh, [session, tab.search], listing, **quiet)
+
+    loaded = demo.load(ensure_owner, [tab.owner, session], [tab.owner, session], **PRIVATE, show_progress="hidden")
+    chain_refresh(loaded)
+    library_tab.select(do_refresh, [session, tab.search], listing, **quiet)
+    tab.refresh.click(do_refresh, [session, tab.search], listing, **LIBRARY_CALLS, show_progress="minimal")
+    tab.search.submit(do_refresh, [session, tab.search], listing, **quiet)
+    tab.search.input(do_refresh, [session, tab.search], listing, trigger_mode="always_last", **quiet)
+    # A finished (or partial) result lands in a tab's download box right after it is saved: list it.
+    for results in (song.results, instrumental.results, cover.results):
+        results.download.change(do_refresh, [session, tab.search], listing, **quiet)
+    song.title.change(set_song_title, [song.title, session], None, **PRIVATE, queue=False, show_progress="hidden")
+
+    def do_select(ids: list[str], s: Session, evt: gr.SelectData) -> tuple[Any, ...]:
+        shown = evt.row_value if isinstance(evt.row_value, list) and evt.row_value else [None]
+        return select(service, evt.index, ids, s, shown[0] if isinstance(shown[0], str) else None)
+
+    tab.table.select(do_select, [tab.ids, session], selection, **LIBRARY_CALLS, show_progress="minimal")
+
+    def do_delete(selected: str, s: Session) -> tuple[Any, ...]:
+        return delete(service, selected, s)
+
+    deleted = tab.delete.click(
+        do_delete, [tab.selected, session], [tab.deleted, tab.undo_row, tab.undo_note, *selection], **quiet
+    )
+    chain_refresh(deleted)
+
+    def do_undo(deleted_id: str, s: Session) -> tuple[str, Any]:
+        return undo(service, deleted_id, s)
+
+    chain_refresh(tab.undo.click(do_undo, [tab.deleted, session], [tab.deleted, tab.undo_row], **quiet))
+
+    def export_selected(selected: str, s: Session) -> Any:
+        return export(service, [selected] if selected else [], s)
+
+    def export_ticked(entry_ids: list[str], s: Session) -> Any:  # ids from the page: the store checks the owner
+        return export(service, entry_ids, s)
+
+    def export_shown(entry_ids: list[str], s: Session) -> Any:  # the server's own list of this visitor's songs
+        return export(service, entry_ids, s)
+
+    exporting = {**LIBRARY_CALLS, "show_progress": "minimal"}
+    tab.export_one.click(export_selected, [tab.selected, session], tab.export_file, **exporting)
+    tab.export_picked.click(export_ticked, [tab.picks, session], tab.export_file, **exporting)
+    tab.export_all.click(export_shown, [tab.ids, session], tab.export_file, **exporting)
+
+    targets = [
+        tabs, song.prompt, song.lyrics, song.lyrics_optimizer, song.title, song.model, *song.audio.inputs(),
+        instrumental.prompt, instrumental.model, *instrumental.audio.inputs(),
+        cover.prompt, cover.lyrics, cover.model, cover.feature_id, cover.audio_url, cover.generate,
+        *cover.audio.inputs(),
+    ]  # fmt: skip
+
+    def do_reuse(selected: str, s: Session) -> dict[Any, Any]:
+        return reuse(service, selected, s, tabs, song, instrumental, cover)
+
+    tab.reuse.click(do_reuse, [tab.selected, session], targets, **PRIVATE, show_progress="hidden")

@@ -1,0 +1,29 @@
+"""Settings events for the second provider: the visitor's AI/ML API key, and the tab notes that follow the backend."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from .. import providers
+from . import events, provider_notes
+from .events import INSTANT
+from .layout_settings import SettingsTab
+from .session import Session
+
+
+def set_aimlapi_key(key: str, session: Session) -> tuple[Session, str, str]:
+    """Keep the visitor's AI/ML API key server-side; giving one picks the AI/ML API, clearing it goes automatic."""
+    session.aimlapi_key = (key or "").strip()
+    if session.aimlapi_key:
+        session.backend = providers.AIMLAPI
+    elif session.backend == providers.AIMLAPI:
+        session.backend = ""
+    return session, session.provider(), events.badge(session)
+
+
+def wire_provider(tab: SettingsTab, session: gr.State, badge_html: gr.HTML, notes: list[gr.HTML]) -> None:
+    """The AI/ML API key box, and the notes (in provider_notes.TABS order) that follow the backend radio."""
+    # .change, not .input: a pasted or password-manager-filled key must count too.
+    tab.aimlapi_key.change(set_aimlapi_key, [tab.aimlapi_key, session], [session, tab.backend, badge_html], **INSTANT)
+    # The radio changes on the visitor's click and when a key box picks a backend: either way the notes follow.
+    tab.backend.change(provider_notes.tab_notes, tab.backend, notes, **INSTANT)

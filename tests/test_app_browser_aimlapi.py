@@ -1,0 +1,81 @@
+"""The second provider in headless Chromium: picking the AI/ML API in Settings, its key kept server-side, the
+badge and the tab notes, and a song through the proxy stand-in with its task stages on the page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from ui_fixtures import launched
+
+from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan
+from musicgen.ui import build_app
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
+]
+SECRET = "aiml-browser-secret-888"
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    path = Path(os.environ.get("MUSICGEN_ARTIFACTS", "/tmp/musicgen-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def url():
+    mp = pytest.MonkeyPatch()
+    with ProxyStandIn(api_key=SECRET, audio_s=2.0, default_plan=TaskPlan(queued_s=1.5, generating_s=2.5)) as proxy:
+        mp.setenv("AIMLAPI_BASE_URL", proxy.url)
+        try:
+            with launched(build_app(concurrency=2)) as u:
+                yield u
+        finally:
+            mp.undo()
+
+
+def test_settings_pick_the_aimlapi_and_a_song_shows_its_task_stages(url, artifacts):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+        assert page.locator("#mg-badge", has_text="Demo engine").count() == 1  # no key anywhere yet
+        page.get_by_role("tab", name="Settings").click()
+        key_box = page.locator("#settings-aimlapi-key input")
+        key_box.wait_for()
+        key_box.press_sequentially(SECRET, delay=5)
+        page.locator("#mg-badge", has_text="AI/ML API proxy · your key").wait_for(timeout=10_000)
+        assert page.locator("#settings-backend input[value='aimlapi']").is_checked()
+        page.screenshot(path=str(artifacts / "settings-aimlapi-laptop.png"), full_page=True)
+        stored = page.evaluate("() => JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})")
+        assert SECRET not in stored and SECRET not in page.request.get(url + "config").text()
+
+        page.get_by_role("tab", name="Instrumental").click()
+        page.locator("#instrumental-provider-note", has_text="does not offer instrumentals").wait_for(timeout=10_000)
+
+        page.get_by_role("tab", name="Cover").click()
+        page.locator("#cover-provider-note", has_text="does not offer covers").wait_for(timeout=10_000)
+        page.get_by_text("Legacy: music-01 reference song — may no longer be served").click()
+        page.locator("#legacy-generate").wait_for(timeout=10_000)
+        page.locator("#legacy-music01").screenshot(path=str(artifacts / "cover-legacy-music01.png"))
+
+        page.get_by_role("tab", name="Song").click()
+        page.locator("#song-prompt textarea").fill("indie folk, melancholic")
+        page.locator("#song-lyrics textarea").fill("[Verse]\nStreetlights flicker\n[Chorus]\nPushing the wooden door")
+        page.locator("#song-generate").click()
+        page.locator("#song-info", has_text="Queued at the AI/ML API").wait_for(timeout=20_000)
+        page.locator("#song-info", has_text="Generating on the AI/ML API").wait_for(timeout=20_000)
+        page.locator("#song-info").screenshot(path=str(artifacts / "song-aimlapi-generating.png"))
+        page.locator("#song-download a").first.wait_for(timeout=30_000)
+        assert "AI/ML API (MiniMax model)" in page.locator("#song-info").inner_text()
+        browser.close()

@@ -1,0 +1,164 @@
+"""The Library tab in headless Chromium: a song made in the Song tab is there, plays, downloads, and is private."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+from ui_fixtures import launched
+
+from musicgen.library import Library
+from musicgen.ui import build_app
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
+]
+LAPTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PROMPT = "Indie folk, melancholic, introspective"
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    path = Path(os.environ.get("MUSICGEN_ARTIFACTS", "/tmp/musicgen-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    library = Library(tmp_path_factory.mktemp("library"))
+    try:
+        with launched(build_app(library=library)) as u:
+            yield u
+    finally:
+        library.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+def open_page(context, url):
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url)
+    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    return page
+
+
+def open_library(page):
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#library-usage .mg-usage").wait_for(timeout=10_000)
+
+
+def cell(page, text: str):
+    """A visible table cell holding text (the Dataframe also keeps hidden copies for measuring)."""
+    return page.locator("#library-table").get_by_text(text).filter(visible=True).first
+
+
+def table_text(page) -> str:
+    return page.locator("#library-table").inner_text() if page.locator("#library-table").is_visible() else ""
+
+
+def test_a_song_lands_in_the_library_plays_downloads_and_stays_private(browser, url, artifacts, tmp_path):
+    alice = browser.new_context(viewport=LAPTOP, accept_downloads=True)
+    page = open_page(alice, url)
+    page.locator("#song-prompt textarea").fill(PROMPT)
+    page.locator("#song-title").get_by_role("textbox").fill("Streetlights")
+    page.locator("#song-lyrics textarea").fill("[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nHome")
+    page.locator("#song-stream input").uncheck()
+    page.locator("#song-generate").click()
+    page.locator("#song-download a").first.wait_for(timeout=60_000)
+    assert "Saved to your Library" in page.locator("#song-info").inner_text()
+
+    open_library(page)
+    assert "musicgen-library-owner" in page.evaluate("() => Object.keys(localStorage).join(' ')")
+    row = cell(page, "Streetlights")
+    row.wait_for(timeout=10_000)
+    assert "song" in table_text(page) and "Demo engine" in table_text(page)
+    row.click()
+    page.get_by_test_id("waveform-Selected song").wait_for(timeout=10_000)
+    page.wait_for_function("() => !document.querySelector('#library-download').disabled", timeout=10_000)
+    assert PROMPT not in page.locator("#library-detail").inner_text()  # the card, not the request
+    assert "trace id" in page.locator("#library-detail").inner_text().lower()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "library-laptop.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.locator("#library-download").click()
+    target = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(target)
+    assert target.name == "Streetlights.mp3" and sf.info(str(target)).duration > 5
+
+    # The same browser later, on a phone-sized page (the token is kept in localStorage), still has it ...
+    page.close()
+    page = alice.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(url)
+    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    open_library(page)
+    cell(page, "Streetlights").wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "library-phone.png"), full_page=True)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the Library tab scrolls sideways by {overflow}px on a phone"
+
+    # ... while another browser (fresh storage) sees an empty library.
+    bob = browser.new_context(viewport=LAPTOP)
+    other = open_page(bob, url)
+    open_library(other)
+    other.locator("#library-empty-note").wait_for(timeout=10_000)
+    assert "Streetlights" not in table_text(other) and "0 songs" in other.locator("#library-usage").inner_text()
+    other.screenshot(path=str(artifacts / "library-empty-laptop.png"), full_page=True)
+    bob.close()
+    alice.close()
+
+
+def test_delete_undo_and_use_again(browser, url, artifacts):
+    context = browser.new_context(viewport=LAPTOP)
+    page = open_page(context, url)
+    page.get_by_role("tab", name="Instrumental").click()
+    page.locator("#instrumental-prompt textarea").fill("Lo-fi hip hop, dusty vinyl, rainy night")
+    page.locator("#instrumental-stream input").uncheck()
+    page.locator("#instrumental-generate").click()
+    page.locator("#instrumental-download a").first.wait_for(timeout=60_000)
+    open_library(page)
+    cell(page, "Lo-fi hip hop").click()
+    page.wait_for_function("() => !document.querySelector('#library-delete').disabled", timeout=10_000)
+
+    page.locator("#library-delete").click()
+    page.locator("#library-undo-note", has_text="Deleted “Lo-fi hip hop").wait_for(timeout=10_000)
+    page.locator("#library-empty-note").wait_for(timeout=10_000)
+    page.screenshot(path=str(artifacts / "library-deleted-laptop.png"), full_page=True)
+    page.locator("#library-undo").click()
+    cell(page, "Lo-fi hip hop").wait_for(timeout=10_000)
+    assert not page.locator("#library-undo-row").is_visible()
+
+    cell(page, "Lo-fi hip hop").click()
+    page.wait_for_function("() => !document.querySelector('#library-reuse').disabled", timeout=10_000)
+    page.get_by_role("tab", name="Instrumental").click()
+    page.locator("#instrumental-prompt textarea").fill("Something else entirely")
+    page.locator("#instrumental-stream input").check()
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#library-reuse").click()
+    page.wait_for_function(
+        "() => document.querySelector('#instrumental-prompt textarea').value.startsWith('Lo-fi hip hop')",
+        timeout=10_000,
+    )
+    assert page.get_by_role("tab", name="Instrumental").get_attribute("aria-selected") == "true"
+    assert not page.locator("#instrumental-stream input").is_checked()  # the saved request's settings too
+    context.close()
