@@ -7,7 +7,9 @@ failed before the request was sent. A generation is never re-sent after a read t
 from __future__ import annotations
 
 import base64
+import functools
 import json
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,6 +49,17 @@ _T = TypeVar("_T")
 _RETRY_BEFORE_SEND = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The certificate store, loaded once per process and shared by every client (SSLContext is thread-safe).
+
+    httpx loads it anew for each client, about 20 ms of CPU; the studio builds a client per generation, and with
+    many visitors at once that was a fifth of its CPU time (benchmarks/bench_studio.py, py-spy). Same rules as
+    httpx's default: SSL_CERT_FILE / SSL_CERT_DIR when set, else certifi's bundle.
+    """
+    return httpx.create_ssl_context()
+
+
 class MusicClient:
     """A client for MiniMax's Music API. Reads MINIMAX_API_KEY / MINIMAX_BASE_URL when built, if not given."""
 
@@ -70,7 +83,9 @@ class MusicClient:
         if provider:
             self.provider = provider
         # The key is added per request, so downloads from other hosts never carry it.
-        self._http = httpx.Client(base_url=self.settings.base_url, transport=transport, follow_redirects=True)
+        self._http = httpx.Client(
+            base_url=self.settings.base_url, transport=transport, follow_redirects=True, verify=tls_context()
+        )
 
     def __repr__(self) -> str:
         return f"MusicClient(base_url={self.settings.base_url!r}, key={'set' if self.settings.api_key else 'unset'})"
