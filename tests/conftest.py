@@ -2,6 +2,9 @@
 
 import os
 import tempfile
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -12,8 +15,58 @@ os.environ["MUSICGEN_DATA_DIR"] = tempfile.mkdtemp(prefix="musicgen_data_tests_"
 for _name in ("MUSICGEN_LIBRARY_MAX_MB", "MUSICGEN_LIBRARY_MAX_BYTES", "MUSICGEN_LIBRARY_MAX_AGE_DAYS",
               "MUSICGEN_LIBRARY_SHARE_ALL", "SPACE_ID"):  # fmt: skip
     os.environ.pop(_name, None)
-# Tests never read the developer's real key or host.
-os.environ.pop("MINIMAX_API_KEY", None)
-os.environ.pop("MINIMAX_BASE_URL", None)
+# Tests never read the developer's real key or host; only the live smoke test gets them, when asked for by name.
+_LIVE = os.environ.get("MUSICGEN_LIVE") == "1"
+_LIVE_KEY = os.environ.pop("MINIMAX_API_KEY", None)
+_LIVE_BASE_URL = os.environ.pop("MINIMAX_BASE_URL", None)
 os.environ.pop("AIMLAPI_KEY", None)
 os.environ.pop("AIMLAPI_BASE_URL", None)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser tests save screenshots: $MUSICGEN_ARTIFACTS, default /tmp/musicgen-artifacts."""
+    path = Path(os.environ.get("MUSICGEN_ARTIFACTS", "/tmp/musicgen-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole run (each test opens its own pages or contexts)."""
+    from playwright.sync_api import sync_playwright
+    from ui_fixtures import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def clock():
+    """Virtual time for the AI/ML API's task timing: polling tests run in milliseconds."""
+    from musicgen.standin_aimlapi import VirtualClock
+
+    return VirtualClock()
+
+
+@pytest.fixture
+def sleeps(clock):
+    """A sleep for the client that records every wait it asks for, in order, and advances the virtual clock."""
+    log = []
+
+    def sleep(s):
+        log.append(round(s, 3))
+        clock.sleep(s)
+
+    sleep.log = log
+    return sleep
+
+
+@pytest.fixture(scope="session")
+def live_minimax():
+    """(key, base_url) for the live smoke test; skips unless MINIMAX_API_KEY and MUSICGEN_LIVE=1 are set."""
+    if not (_LIVE and _LIVE_KEY):
+        pytest.skip("live smoke test: set MINIMAX_API_KEY and MUSICGEN_LIVE=1 to run it (it is billed)")
+    return _LIVE_KEY, _LIVE_BASE_URL

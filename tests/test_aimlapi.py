@@ -20,7 +20,7 @@ from musicgen.aimlapi import (
     proxy_payload,
 )
 from musicgen.requests import AudioSetting, LyricsRequest
-from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, VirtualClock
+from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan
 
 LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nPushing the wooden door"
 PROMPT = "indie folk, melancholic"
@@ -31,24 +31,6 @@ SECRET = "aiml-very-secret-key-123"
 def no_env(monkeypatch):
     for name in (ENV_API_KEY, ENV_BASE_URL, "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def clock():
-    return VirtualClock()
-
-
-@pytest.fixture
-def sleeps(clock):
-    """Every wait the client asks for, in order; the clock advances by it."""
-    log = []
-
-    def sleep(s):
-        log.append(round(s, 3))
-        clock.sleep(s)
-
-    sleep.log = log
-    return sleep
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from musicgen import (
 )
 from musicgen.aimlapi import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, AimlApiClient, PollPolicy, TaskFailedError
 from musicgen.requests import AudioSetting
-from musicgen.standin_aimlapi import ProxyFault, ProxyStandIn, TaskPlan, VirtualClock
+from musicgen.standin_aimlapi import ProxyFault, ProxyStandIn, TaskPlan
 
 LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nPushing the wooden door"
 SECRET = "aiml-very-secret-key-123"
@@ -26,23 +26,6 @@ SECRET = "aiml-very-secret-key-123"
 def no_env(monkeypatch):
     for name in (ENV_API_KEY, ENV_BASE_URL, "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def clock():
-    return VirtualClock()
-
-
-@pytest.fixture
-def sleeps(clock):
-    log = []
-
-    def sleep(s):
-        log.append(round(s, 3))
-        clock.sleep(s)
-
-    sleep.log = log
-    return sleep
 
 
 @pytest.fixture

@@ -2,52 +2,21 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 import soundfile as sf
-from ui_fixtures import launched, write_reference
+from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, launched, write_reference
 
 from musicgen.ui import build_app
 from musicgen.ui.presets import EXAMPLE_REFERENCE
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
-LAPTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+pytestmark = BROWSER_MARKS
 TABS = ("Song", "Instrumental", "Cover", "Settings")
-
-
-@pytest.fixture(scope="module")
-def artifacts() -> Path:
-    path = Path(os.environ.get("MUSICGEN_ARTIFACTS", "/tmp/musicgen-artifacts"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture(scope="module")
 def url():
     with launched(build_app()) as u:
         yield u
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--autoplay-policy=no-user-gesture-required"],
-        )  # fmt: skip
-        yield b
-        b.close()
 
 
 def open_page(browser, url, viewport=LAPTOP):

@@ -3,28 +3,14 @@ badge and the tab notes, and a song through the proxy stand-in with its task sta
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from ui_fixtures import launched
+from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
 
 from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan
 from musicgen.ui import build_app
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 SECRET = "aiml-browser-secret-888"
-
-
-@pytest.fixture(scope="module")
-def artifacts() -> Path:
-    path = Path(os.environ.get("MUSICGEN_ARTIFACTS", "/tmp/musicgen-artifacts"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +25,9 @@ def url():
             mp.undo()
 
 
-def test_settings_pick_the_aimlapi_and_a_song_shows_its_task_stages(url, artifacts):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+def test_settings_pick_the_aimlapi_and_a_song_shows_its_task_stages(browser, url, artifacts):
+    page = browser.new_page(viewport=LAPTOP)
+    try:
         page.goto(url)
         page.locator("#song-prompt textarea").wait_for(timeout=20_000)
         assert page.locator("#mg-badge", has_text="Demo engine").count() == 1  # no key anywhere yet
@@ -78,4 +59,5 @@ def test_settings_pick_the_aimlapi_and_a_song_shows_its_task_stages(url, artifac
         page.locator("#song-info").screenshot(path=str(artifacts / "song-aimlapi-generating.png"))
         page.locator("#song-download a").first.wait_for(timeout=30_000)
         assert "AI/ML API (MiniMax model)" in page.locator("#song-info").inner_text()
-        browser.close()
+    finally:
+        page.close()

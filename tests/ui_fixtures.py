@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 from musicgen.client import MusicClient
@@ -70,3 +72,16 @@ def write_reference(path: Path, seconds: float = 8.0, rate: int = 22050) -> Path
     tone = 0.2 * np.sin(2 * np.pi * np.where(t < seconds / 2, 220.0, 330.0) * t)
     sf.write(path, tone.astype("float32"), rate)
     return path
+
+
+# -- headless Chromium (Debian's package, driven by Playwright) ----------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
+]
+LAPTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
