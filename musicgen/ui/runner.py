@@ -75,6 +75,14 @@ def _run_call(client: MusicClient, request: MusicRequest, tick_s: float, channel
     threading.Thread(target=work, name="musicgen-call", daemon=True).start()
     setting = request.audio_setting
     decoder = LiveDecoder(setting.format, setting.sample_rate, channels) if request.stream else None
+    try:
+        yield from _steps(inbox, decoder, tick_s, t0)
+    finally:
+        if decoder is not None:
+            decoder.close()
+
+
+def _steps(inbox: queue.Queue, decoder: LiveDecoder | None, tick_s: float, t0: float) -> Iterator[Step]:
     arrived = bytearray()  # kept so that nothing is lost if the call fails half-way
     stage, result = "sending", None
     while True:
