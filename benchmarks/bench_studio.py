@@ -9,7 +9,7 @@ warm-up the stand-in answers from its cache: MiniMax renders on its own machines
 not compete with the studio for this machine's two cores. Single and concurrent rounds alternate, and the
 figures are medians.
 
-    .venv/bin/python benchmarks/bench_studio.py [--rounds 3] [--visitors 10] [--latency 5] [--stream] [--concurrency N] [--visitor http|gradio_client]
+    .venv/bin/python benchmarks/bench_studio.py [--rounds 3] [--visitors 10] [--latency 5] [--stream] [--concurrency N] [--visitor http|gradio_client] [--minutes M]
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class HttpVisitor:
 def one_song(client, stream: bool, i: int) -> float:
     t0 = time.perf_counter()
     out = client.predict(
-        prompt="indie pop, bright synths", lyrics=LYRICS, format="mp3", stream=stream, api_name="/song"
+        prompt="indie pop, bright synths, 120 BPM", lyrics=LYRICS, format="mp3", stream=stream, api_name="/song"
     )
     dt = time.perf_counter() - t0
     meta = out[3]
@@ -123,9 +123,14 @@ def together(clients: list, stream: bool) -> tuple[float, list[float]]:
     return wall, times
 
 
-def serve(latency: float) -> None:
+def serve(latency: float, demo: bool) -> None:
     """Child process: the stand-in of MiniMax, until the parent closes our stdin."""
-    with StandIn(latency_s=latency) as server:
+    renderer = None
+    if demo:  # songs as long as their lyrics, like real ones
+        from musicgen.demo import DemoRenderer
+
+        renderer = DemoRenderer()
+    with StandIn(renderer, latency_s=latency) as server:
         print(server.url, flush=True)
         sys.stdin.read()
 
@@ -166,6 +171,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--visitors", type=int, default=10)
     ap.add_argument("--latency", type=float, default=5.0, help="seconds the stand-in takes per song")
+    ap.add_argument("--minutes", type=float, help="songs about this long, from the demo engine (default: 6-s tones)")
     ap.add_argument("--stream", action="store_true", help="stream the songs (SSE, live player) instead of hex")
     ap.add_argument("--concurrency", type=int, help="MUSICGEN_CONCURRENCY for the studio (default: its own, 20)")
     ap.add_argument(
@@ -177,10 +183,16 @@ def main() -> None:
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        return serve(args.latency)
+        return serve(args.latency, bool(args.minutes))
+    global LYRICS
+    if args.minutes:
+        from bench_demo import lyrics_for
+
+        LYRICS = lyrics_for(args.minutes * 60, 120)
 
     child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--latency", str(args.latency)],
+        [sys.executable, __file__, "--serve", "--latency", str(args.latency)]
+        + (["--minutes", "1"] if args.minutes else []),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
