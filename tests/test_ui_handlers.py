@@ -238,3 +238,17 @@ def test_keep_result_writes_a_playable_file_per_session(tmp_path):
     assert kept.path != again.path and sf.info(str(kept.path)).duration == pytest.approx(0.1)
     assert file_name("cover", "demo", "wav", partial=True, now=0).startswith("cover-demo-engine-")
     assert io.BytesIO(kept.path.read_bytes()).read(4) == b"RIFF"
+
+
+def test_a_stream_of_many_small_chunks_reaches_the_page_in_few_steps(factory, stand):
+    # Every step is a round trip through Gradio for each output; one per 1-KB chunk would keep the server busy.
+    stand.configure(chunk_bytes=1024)
+    outs, (_, _, download, meta, _) = final(
+        Handlers(factory, tick_s=30).song("Indie folk", LYRICS, stream=True, session=Session(), **SONG)
+    )
+    chunks = meta["size"] // 1024
+    live = [o for o in outs if isinstance(o[0], bytes)]
+    assert chunks > 100 and live
+    assert len(outs) <= len(live) + 3  # a step per piece of new audio, not per chunk
+    played = np.concatenate([sf.read(io.BytesIO(o[0]), dtype="int16", always_2d=True)[0] for o in live])
+    assert abs(len(played) - len(sf.read(download, always_2d=True)[0])) <= 1152

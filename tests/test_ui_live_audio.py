@@ -120,3 +120,19 @@ def test_headers_are_read_only_once_complete():
 def test_a_stream_that_is_not_wav_gives_no_live_audio_instead_of_failing():
     decoder = LiveDecoder("wav", RATE)
     assert decoder.feed(b"ID3" + b"\0" * 50_000) is None and decoder.flush() is None
+
+
+def test_a_long_stream_starts_within_a_second_then_comes_in_fewer_larger_pieces():
+    # Each piece is a round trip through Gradio's streaming path for the server; a 3-minute song in one-second
+    # pieces kept the studio's CPU busy for seconds per visitor.
+    pcm = (np.zeros((180 * RATE, 2))).astype("<i2").tobytes()
+    decoder = LiveDecoder("pcm", RATE)
+    pieces = []
+    for i in range(0, len(pcm), 32768):
+        out = decoder.feed(pcm[i : i + 32768])
+        if out:
+            pieces.append(len(out[1]) / RATE)
+    pieces.append(len(decoder.flush()[1]) / RATE)
+    assert pieces[0] < 1.25  # the player starts after about a second of audio (plus one 0.19-s chunk)
+    assert sum(pieces) == pytest.approx(180, abs=0.01)
+    assert len(pieces) <= 60 and max(pieces) < 4.25

@@ -94,11 +94,12 @@ class LiveDecoder:
         channels: int = 2,
         *,
         step_s: float = 1.0,
+        max_step_s: float = 4.0,
         growth: float = 0.1,
         use_ffmpeg: bool | None = None,
     ) -> None:
         self.fmt, self.sample_rate, self.channels = fmt, sample_rate, channels
-        self.step_s, self.growth = step_s, growth
+        self.step_s, self.max_step_s, self.growth = step_s, max_step_s, growth
         if use_ffmpeg is None:
             use_ffmpeg = shutil.which("ffmpeg") is not None
         self._pipe: _FfmpegMp3 | None = _FfmpegMp3(sample_rate, channels) if fmt == "mp3" and use_ffmpeg else None
@@ -124,6 +125,13 @@ class LiveDecoder:
         if self._pipe is not None:
             self._pipe.close()
 
+    def _due(self) -> float:
+        """Frames worth a piece: `step_s` at first, so playing starts at once, then a quarter of what has played,
+        up to `max_step_s`. Each piece costs the server a round of Gradio's streaming path (segment, AAC encode,
+        message), so a 3-minute song goes out in about 50 pieces rather than 180."""
+        played_s = self.sent / self.sample_rate
+        return self.sample_rate * max(self.step_s, min(self.max_step_s, played_s / 4))
+
     def _take(self, final: bool) -> LiveChunk | None:
         if self._pipe is not None:
             return self._take_pipe(final)
@@ -142,7 +150,7 @@ class LiveDecoder:
             return None  # live preview covers 16-bit PCM only; the finished file still plays
         frame_bytes = 2 * self.channels
         frames = (len(self.buf) - self._start) // frame_bytes
-        if frames - self.sent < (1 if final else self.step_s * self.sample_rate):
+        if frames - self.sent < (1 if final else self._due()):
             return None
         lo, hi = self._start + self.sent * frame_bytes, self._start + frames * frame_bytes
         out = np.frombuffer(bytes(self.buf[lo:hi]), dtype="<i2").reshape(-1, self.channels)
@@ -164,7 +172,7 @@ class LiveDecoder:
             self._pending += pipe.take()
         frame_bytes = 2 * self.channels
         frames = len(self._pending) // frame_bytes
-        if frames == 0 or (not final and frames < self.step_s * self.sample_rate):
+        if frames == 0 or (not final and frames < self._due()):
             return None
         out = np.frombuffer(bytes(self._pending[: frames * frame_bytes]), dtype="<i2").reshape(-1, self.channels)
         del self._pending[: frames * frame_bytes]

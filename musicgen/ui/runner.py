@@ -85,11 +85,13 @@ def _run_call(client: MusicClient, request: MusicRequest, tick_s: float, channel
 def _steps(inbox: queue.Queue, decoder: LiveDecoder | None, tick_s: float, t0: float) -> Iterator[Step]:
     arrived = bytearray()  # kept so that nothing is lost if the call fails half-way
     stage, result = "sending", None
+    shown = time.monotonic()  # when the page last got a step
     while True:
         try:
             item = inbox.get(timeout=tick_s)
         except queue.Empty:
-            yield Step(stage, time.monotonic() - t0, len(arrived))
+            shown = time.monotonic()
+            yield Step(stage, shown - t0, len(arrived))
             continue
         if item is _END:
             break
@@ -101,7 +103,11 @@ def _steps(inbox: queue.Queue, decoder: LiveDecoder | None, tick_s: float, t0: f
             arrived += item.data
             stage = "receiving"
             live = decoder.feed(item.data) if decoder else None
-            yield Step(stage, time.monotonic() - t0, len(arrived), live=live)
+            # A chunk arrives every few dozen KB: show new audio at once, but the byte count only once a tick,
+            # since every step is a round trip through Gradio for each output.
+            if live is not None or time.monotonic() - shown >= tick_s:
+                shown = time.monotonic()
+                yield Step(stage, shown - t0, len(arrived), live=live)
         elif isinstance(item, MusicResult):
             result = item
         elif isinstance(item, BaseException):
