@@ -388,3 +388,16 @@ def test_resolve_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("XDG_DATA_HOME", "relative/is/ignored")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert resolve_data_dir() == tmp_path / "home" / ".local" / "share" / "musicgen"
+
+
+def test_library_files_are_readable_by_their_user_only(data_dir: Path, alice: str) -> None:
+    # On a shared machine the index (prompts, lyrics) is as private as the audio; an older 0644 index is tightened.
+    data_dir.mkdir(mode=0o755)
+    (data_dir / "index.db").touch(mode=0o644)
+    (data_dir / "index.db").chmod(0o644)
+    with Library(data_dir) as lib:
+        save(lib, alice)
+        files = [p for p in data_dir.rglob("*") if p.is_file()]
+        assert {p.name for p in files} >= {"index.db", "index.db-wal"}
+        for path in [data_dir, *files]:
+            assert path.stat().st_mode & 0o077 == 0, f"{path} is {oct(path.stat().st_mode & 0o777)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -72,6 +73,16 @@ def translated(path: Path) -> Iterator[None]:
         ) from exc
 
 
+def private(path: Path) -> None:
+    """Take group and other permissions off a file or folder of ours (best effort: it may belong to someone else)."""
+    try:
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+    except OSError:
+        pass
+
+
 class Index:
     """Entries table plus meta (salt, schema version); every method is safe to call from any thread."""
 
@@ -81,6 +92,9 @@ class Index:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         with translated(path):
+            # SQLite gives the -wal and -shm files the database file's mode: make that the user's alone.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            private(path)
             conn = sqlite3.connect(str(path), timeout=15.0, isolation_level=None, check_same_thread=False)
             try:
                 self._setup(conn)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import blobs, export, maintenance
-from .db import DISK_FULL_MESSAGE, Index, translated
+from .db import DISK_FULL_MESSAGE, Index, private, translated
 from .entry import PENDING, READY, Entry, entry_from_row
 from .errors import EntryNotFound, LibraryError, LibraryFullError, LibraryUnavailableError
 from .lockfile import DirLock
@@ -66,6 +66,7 @@ class Library:
             for folder in (self.data_dir, self._audio_dir, self._tmp_dir, self._exports_dir):
                 # 0o700: on a shared machine other users must not read someone's songs.
                 folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                private(folder)  # also a folder made before, by an older version or by hand
             self._dir_lock = DirLock(self.data_dir / ".lock")
         sole = self._dir_lock.acquire()
         try:
