@@ -9,10 +9,14 @@ import soundfile as sf
 
 from musicgen import providers
 from musicgen.aimlapi import AimlApiClient
+from musicgen.library import Library, new_owner_token
 from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, tone
 from musicgen.ui import events, provider_events, provider_notes
+from musicgen.ui import library_events as le
 from musicgen.ui.handlers import Handlers
+from musicgen.ui.layout_legacy import LegacySection
 from musicgen.ui.legacy_handlers import LegacyHandlers, lyrics_count
+from musicgen.ui.library_service import LibraryService
 from musicgen.ui.session import Session, backend_label, default_client_factory
 
 LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nPushing the wooden door"
@@ -223,3 +227,22 @@ def test_legacy_on_the_demo_engine_says_a_key_is_needed_before_any_call(referenc
     ):
         with pytest.raises(gr.Error, match="Demo engine has no legacy music-01 model: it needs a MiniMax key"):
             call()
+
+
+def test_a_music01_song_in_the_library_fills_the_legacy_section_again(minimax_host, reference, tmp_path):
+    service = LibraryService(Library(tmp_path / "data"))
+    try:
+        handlers = Handlers(tick_s=0.05)
+        handlers.library = service
+        session = Session(api_key="minimax-visitor-key")
+        session.owner_token = new_owner_token()
+        lh = LegacyHandlers(handlers)
+        voice, inst, _ = lh.music01_upload(reference, "song", session)
+        meta = list(lh.music01("Streetlights flicker", voice, inst, True, "wav", session))[-1][3]
+        legacy = LegacySection(*LegacySection.__dataclass_fields__)  # each part named after itself
+        out = le.reuse(service, meta["library_id"], session, "tabs", None, None, None, legacy)
+        assert out["lyrics"] == "Streetlights flicker" and out["accompaniment"] is True  # the ## marks come off
+        assert out["voice_id"] == voice and out["instrumental_id"] == inst and out["format"] == "wav"
+        assert out["tabs"].selected == "cover" and out["accordion"].open is True
+    finally:
+        service.close()

@@ -94,7 +94,7 @@ def build_app(
         wire_legacy(legacy, cover, LegacyHandlers(handlers), session, generation)
         wire_library(
             library_ui, library_service, session, demo=demo, tabs=tabs, library_tab=library_tab,
-            song=song, instrumental=instrumental, cover=cover,
+            song=song, instrumental=instrumental, cover=cover, legacy=legacy,
         )  # fmt: skip
     demo.library_service = library_service  # type: ignore[attr-defined]
     return demo

@@ -21,6 +21,7 @@ PURPOSES = [
 class LegacySection:
     """Components of the music-01 section."""
 
+    accordion: gr.Accordion
     note: gr.HTML
     reference: gr.Audio
     purpose: gr.Radio
@@ -38,7 +39,7 @@ class LegacySection:
 
 def build_legacy_section(provider: str) -> LegacySection:
     """A closed, clearly marked accordion: 1. upload a reference for its ids, 2. lyrics, 3. generate."""
-    with gr.Accordion(TITLE, open=False, elem_id="legacy-music01", elem_classes="mg-legacy"):
+    with gr.Accordion(TITLE, open=False, elem_id="legacy-music01", elem_classes="mg-legacy") as accordion:
         note = provider_notes.note_box(provider, "legacy")
         gr.Markdown(
             "MiniMax lists **music-01** as a legacy model: it may answer *model unavailable* — then make a cover "
@@ -88,6 +89,6 @@ def build_legacy_section(provider: str) -> LegacySection:
             generate = gr.Button("3 · Generate with music-01", variant="primary", scale=3, elem_id="legacy-generate")
             stop = gr.Button("Stop", variant="stop", scale=1, elem_id="legacy-stop")
     return LegacySection(
-        note, reference, purpose, upload, voice_id, instrumental_id, upload_info, lyrics, lyrics_count, accompaniment,
+        accordion, note, reference, purpose, upload, voice_id, instrumental_id, upload_info, lyrics, lyrics_count, accompaniment,
         fmt, generate, stop,
     )  # fmt: skip

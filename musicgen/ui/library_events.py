@@ -22,9 +22,11 @@ from typing import Any
 import gradio as gr
 
 from .. import providers
+from ..legacy import ACCOMPANIMENT
 from ..library import Entry, LibraryError, new_owner_token
 from . import cards
 from .layout_cover import CoverTab
+from .layout_legacy import LegacySection
 from .layout_song import InstrumentalTab, SongTab
 from .library_service import LibraryService, valid_token, visitor_message
 from .library_tab import EMPTY_NOTE, PICK_NOTE, LibraryTab
@@ -233,8 +235,9 @@ def reuse(
     song: SongTab,
     instrumental: InstrumentalTab,
     cover: CoverTab,
+    legacy: LegacySection | None = None,
 ) -> dict[Any, Any]:
-    """Fill the tab the song came from with its request, and switch to it."""
+    """Fill the tab the song came from with its request, and switch to it (music-01: the Cover tab's legacy part)."""
     try:
         entry = service.need().get(_owner(session), selected)
     except LibraryError as exc:
@@ -278,6 +281,19 @@ def reuse(
             gr.Info("Press Analyze to analyse the reference again, then Generate cover.")
         else:
             gr.Info("Upload the reference track again and press Analyze: an analysed reference lasts only 24 h.")
+    elif entry.kind == "music01" and legacy is not None:
+        lyrics = text("lyrics").strip()
+        marks = bool(p.get("accompaniment")) and lyrics.startswith(ACCOMPANIMENT) and lyrics.endswith(ACCOMPANIMENT)
+        if marks and len(lyrics) >= 2 * len(ACCOMPANIMENT):
+            lyrics = lyrics[len(ACCOMPANIMENT) : -len(ACCOMPANIMENT)]
+        out.update({legacy.lyrics: lyrics, legacy.accompaniment: marks})
+        out.update({legacy.voice_id: text("refer_voice"), legacy.instrumental_id: text("refer_instrumental")})
+        if setting.get("format") in ("mp3", "wav"):
+            out[legacy.format] = setting["format"]
+        out[legacy.accordion] = gr.Accordion(open=True)
+        gr.Info("The reference ids are filled in again; if MiniMax no longer knows them, upload the reference again.")
+        out[tabs] = gr.Tabs(selected="cover")
+        return out
     else:
         gr.Warning(f"Songs of kind “{entry.kind}” cannot be loaded into a tab.")
         return {}
@@ -299,6 +315,7 @@ def wire_library(
     song: SongTab,
     instrumental: InstrumentalTab,
     cover: CoverTab,
+    legacy: LegacySection | None = None,
 ) -> None:
     """Page load (owner token), refreshes (tab opened, search, after every generation) and the tab's buttons."""
     listing = [tab.table, tab.empty, tab.ids, tab.picks, tab.usage]
@@ -364,7 +381,13 @@ def wire_library(
         *cover.audio.inputs(),
     ]  # fmt: skip
 
+    if legacy is not None:
+        targets += [
+            legacy.accordion, legacy.lyrics, legacy.accompaniment, legacy.voice_id, legacy.instrumental_id,
+            legacy.format,
+        ]  # fmt: skip
+
     def do_reuse(selected: str, s: Session) -> dict[Any, Any]:
-        return reuse(service, selected, s, tabs, song, instrumental, cover)
+        return reuse(service, selected, s, tabs, song, instrumental, cover, legacy)
 
     tab.reuse.click(do_reuse, [tab.selected, session], targets, **PRIVATE, show_progress="hidden")
