@@ -144,15 +144,16 @@ def test_tab_actions_belong_to_the_owner_only(h, service, tmp_path):
     alice, bob = visitor(), visitor()
     *_, (_, _, _, meta, _) = list(h.song("Dreamy synthpop", LYRICS, stream=False, session=alice, **SONG))
     mine = meta["library_id"]
-    table, _, ids, picks, usage = le.refresh(service, alice)
+    table, _, ids, picks, usage, several = le.refresh(service, alice)
     assert ids == [mine] and table["value"][0][0] == "Dreamy synthpop" and "MB" in usage
+    assert several["visible"] is True  # export of several songs is offered once there are songs
     assert le.refresh(service, alice, "SYNTHPOP")[2] == [mine] and le.refresh(service, alice, "breeze")[2] == [mine]
-    table, empty, none, _, usage = le.refresh(service, alice, "polka")
+    table, empty, none, _, usage, several = le.refresh(service, alice, "polka")
     assert none == [] and "No song matches" in empty["value"] and "0 songs match" in usage
     assert picks["choices"] == [(le.pick_label(service.library.get(alice.owner_token, mine)), mine)]
     # Bob lists nothing, and neither a row number nor Alice's id gets him anywhere.
-    table, empty, bob_ids, _, _ = le.refresh(service, bob)
-    assert bob_ids == [] and table["visible"] is False and empty["visible"] is True
+    table, empty, bob_ids, _, _, several = le.refresh(service, bob)
+    assert bob_ids == [] and table["visible"] is False and empty["visible"] is True and several["visible"] is False
     assert le.select(service, [0, 0], bob_ids, bob)[0] == ""
     with pytest.warns(UserWarning, match="not in your library"):
         assert le.select(service, [0, 0], [mine], bob)[0] == ""
@@ -272,7 +273,7 @@ def test_an_unopenable_library_leaves_the_studio_running(monkeypatch, tmp_path):
     monkeypatch.setenv("MUSICGEN_DATA_DIR", str(data))
     service = LibraryService.from_env()
     assert not service.available
-    _, _, ids, _, usage = le.refresh(service, visitor())
+    _, _, ids, _, usage, _ = le.refresh(service, visitor())
     assert ids == [] and "cannot be shown" in usage and str(data) not in usage
     with pytest.raises(sqlite3.DatabaseError):  # the damaged index was left as it was
         sqlite3.connect(data / "index.db").execute("SELECT * FROM entries")

@@ -127,15 +127,17 @@ def set_song_title(title: str, session: Session) -> None:
     session.song_title = (title or "").strip()[:120]
 
 
-def refresh(service: LibraryService, session: Session, query: str = "") -> tuple[Any, Any, list[str], Any, str]:
-    """(table, empty note, ids, export checkboxes, usage) for the visitor's own songs matching the search."""
+def refresh(service: LibraryService, session: Session, query: str = "") -> tuple[Any, Any, list[str], Any, str, Any]:
+    """(table, empty note, ids, export checkboxes, usage, export-several box) for the visitor's own songs matching
+    the search."""
     try:
         entries = service.entries(session, query)
         used, cap = service.usage(session)
     except LibraryError as exc:
         log.warning("Library list failed: %s", exc)
         note = cards.notice(f"Your library cannot be shown: {visitor_message(exc)}", "error")
-        return gr.update(value=[], visible=False), gr.update(visible=False), [], gr.update(choices=[], value=[]), note
+        hidden = gr.update(visible=False)
+        return gr.update(value=[], visible=False), hidden, [], gr.update(choices=[], value=[]), note, hidden
     now = time.time()
     rows = [row(e, now) for e in entries]
     choices = [(pick_label(e, now), e.id) for e in entries]
@@ -146,6 +148,7 @@ def refresh(service: LibraryService, session: Session, query: str = "") -> tuple
         [e.id for e in entries],
         gr.update(choices=choices, value=[]),
         usage_html(used, cap, len(entries), query or "", service.share_all),
+        gr.update(visible=bool(rows)),
     )
 
 
@@ -318,7 +321,7 @@ def wire_library(
     legacy: LegacySection | None = None,
 ) -> None:
     """Page load (owner token), refreshes (tab opened, search, after every generation) and the tab's buttons."""
-    listing = [tab.table, tab.empty, tab.ids, tab.picks, tab.usage]
+    listing = [tab.table, tab.empty, tab.ids, tab.picks, tab.usage, tab.several]
     selection = [
         tab.selected, tab.player, tab.download, tab.export_one, tab.reuse, tab.delete, tab.detail, tab.request,
     ]  # fmt: skip

@@ -35,6 +35,7 @@ class LibraryTab:
     undo: gr.Button
     empty: gr.HTML
     table: gr.Dataframe
+    several: gr.Accordion
     picks: gr.CheckboxGroup
     export_picked: gr.Button
     export_all: gr.Button
@@ -89,7 +90,9 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                 visible=False,
                 elem_id="library-table",
             )
-            with gr.Accordion("Export several songs as a zip", open=False, elem_id="library-export-several"):
+            with gr.Accordion(
+                "Export several songs as a zip", open=False, visible=False, elem_id="library-export-several"
+            ) as several:  # shown once there are songs
                 picks = gr.CheckboxGroup(choices=[], value=[], label="Songs to export", elem_id="library-picks")
                 with gr.Row():
                     export_picked = gr.Button("Export the ticked songs", size="sm", elem_id="library-export-picked")
@@ -123,6 +126,6 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
             with gr.Accordion("Request and metadata (JSON)", open=False):
                 request = gr.JSON(label="request", elem_id="library-request")
     return LibraryTab(
-        owner, ids, selected, deleted, usage, search, refresh, undo_row, undo_note, undo, empty, table, picks,
-        export_picked, export_all, export_file, detail, player, download, export_one, reuse, delete, request,
+        owner, ids, selected, deleted, usage, search, refresh, undo_row, undo_note, undo, empty, table, several,
+        picks, export_picked, export_all, export_file, detail, player, download, export_one, reuse, delete, request,
     )  # fmt: skip
