@@ -9,6 +9,7 @@ import gradio as gr
 import numpy as np
 import pytest
 import soundfile as sf
+from gradio.utils import get_upload_folder, is_in_or_equal
 from ui_fixtures import LYRICS, StandInFactory, write_reference
 
 from musicgen import providers
@@ -252,3 +253,10 @@ def test_a_stream_of_many_small_chunks_reaches_the_page_in_few_steps(factory, st
     assert len(outs) <= len(live) + 3  # a step per piece of new audio, not per chunk
     played = np.concatenate([sf.read(io.BytesIO(o[0]), dtype="int16", always_2d=True)[0] for o in live])
     assert abs(len(played) - len(sf.read(download, always_2d=True)[0])) <= 1152
+
+
+def test_results_are_written_where_gradio_serves_them_without_a_copy(h):
+    # Elsewhere Gradio hashes and copies every result file before serving it (twice per song: player, download).
+    _, (_, player, download, meta, _) = final(h.song("Indie folk", LYRICS, stream=False, session=Session(), **SONG))
+    assert is_in_or_equal(download, get_upload_folder()) and player == download
+    assert sf.info(download).duration == pytest.approx(meta["duration_s"], abs=0.1)

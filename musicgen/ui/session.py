@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from gradio.utils import get_upload_folder
 
 from .. import config, providers
 from ..client import MusicClient
@@ -18,7 +19,6 @@ from ..results import CoverAnalysis
 ClientFactory = Callable[["Session"], MusicClient]
 FEATURE_TTL_S = 24 * 3600.0  # a cover_feature_id lives 24 h on MiniMax's side
 FILES_TTL_S = 24 * 3600.0  # result folders of visitors whose session never closed (API scripts) go after a day
-# Result files live under the system temp dir, which Gradio is allowed to serve from.
 FILES_ROOT_NAME = "musicgen-studio"
 REGION_LABELS = {"global": "global", "cn": "mainland China", "custom": "custom host"}
 
@@ -60,7 +60,7 @@ class Session:
         if not self.id:
             self.id = uuid.uuid4().hex
             prune_files_now_and_then()
-        path = Path(tempfile.gettempdir()) / FILES_ROOT_NAME / self.id
+        path = files_root() / self.id
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -82,12 +82,24 @@ class Session:
     def cleanup(session: Session | None) -> None:
         """Delete the visitor's result files when Gradio drops the session."""
         if isinstance(session, Session) and session.id:
-            shutil.rmtree(Path(tempfile.gettempdir()) / FILES_ROOT_NAME / session.id, ignore_errors=True)
+            shutil.rmtree(files_root() / session.id, ignore_errors=True)
+
+
+def files_root() -> Path:
+    """Where visitors' result files go: inside Gradio's cache folder, which it serves from as they are.
+
+    Anywhere else Gradio copies each result into its cache before serving it, hashing the whole file on the way:
+    two copies per song (player and download), the largest part of the studio's work for a 3-minute song. A result
+    is reachable only by its path, which holds the visitor's random session id, as Gradio's own copies are
+    reachable only by their content hash. Session.cleanup removes a folder when its visitor leaves, prune_files
+    any folder a day old (Gradio's delete_cache removes only the copies it made itself).
+    """
+    return Path(get_upload_folder()) / FILES_ROOT_NAME
 
 
 def prune_files(max_age_s: float = FILES_TTL_S, now: float | None = None) -> None:
     """Delete result folders untouched for `max_age_s` (Gradio's own cache is pruned by delete_cache)."""
-    root = Path(tempfile.gettempdir()) / FILES_ROOT_NAME
+    root = files_root()
     cutoff = (time.time() if now is None else now) - max_age_s
     for folder in root.glob("*") if root.is_dir() else ():
         try:
