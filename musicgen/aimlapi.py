@@ -48,6 +48,13 @@ POLL_TOTAL_TIMEOUT = config.POLL_TOTAL_TIMEOUT
 SUBMIT_READ_TIMEOUT = config.AIMLAPI_SUBMIT_READ_TIMEOUT
 POLL_READ_TIMEOUT = config.AIMLAPI_POLL_READ_TIMEOUT
 TASKS_PATH = "/v2/generate/audio"
+
+
+def fetch_how(generation_id: str) -> str:
+    """How to get a song whose wait was cut short: the CLI command, or the client method."""
+    return f"`python -m musicgen --provider aimlapi fetch {generation_id}` (or AimlApiClient.wait({generation_id!r}))"
+
+
 UNKNOWN_TASK_HINT = "Check the generation id (from this key's account); the proxy may keep finished tasks only a while."
 HINTS = {
     errors.AuthenticationError: f"Check the AI/ML API key ({ENV_API_KEY} or the studio's Settings).",
@@ -193,7 +200,7 @@ class AimlApiClient(MusicClient):
             if now >= deadline:
                 raise errors.APITimeoutError(
                     f"Task {task.id} was still {task.status} after {self.poll.total_timeout:.0f} s",
-                    hint=f"It may still finish, and be charged: fetch it later with wait({task.id!r}).",
+                    hint=f"It may still finish, and be charged: fetch it later with {fetch_how(task.id)}.",
                 )
             self._sleep(min(wait, deadline - now))
             try:
@@ -205,7 +212,9 @@ class AimlApiClient(MusicClient):
                 failures += 1  # a GET is safe to repeat, but a proxy that stays down must not be polled forever
                 if failures > self.retry.max_retries:
                     kind = errors.ServerError if isinstance(exc, errors.ServerError) else errors.APIConnectionError
-                    exc.hint = f"{HINTS[kind]} Task {task.id} may still finish: fetch it later with wait({task.id!r})."
+                    exc.hint = (
+                        f"{HINTS[kind]} Task {task.id} may still finish: fetch it later with {fetch_how(task.id)}."
+                    )
                     raise
                 wait = self.retry.wait(failures - 1)
                 continue

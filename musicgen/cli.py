@@ -1,4 +1,4 @@
-"""Command line: `python -m musicgen song|instrumental|cover-preprocess|cover|lyrics|upload|music01 ...`.
+"""Command line: `python -m musicgen song|instrumental|cover-preprocess|cover|lyrics|fetch|upload|music01 ...`.
 
 Flags are named after the API's fields. The key and host come from MINIMAX_API_KEY and MINIMAX_BASE_URL, or with
 --provider aimlapi from AIMLAPI_KEY and AIMLAPI_BASE_URL (the AI/ML API proxy: songs with given lyrics only).
@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lyrics_flags(p)
     p.add_argument("--title", default="")
     p.add_argument("--out", type=Path, help="write the lyrics here")
+
+    p = sub.add_parser(
+        "fetch",
+        help="AI/ML API: wait for a song by its generation id (after a timeout or a lost connection) and save it",
+    )
+    p.add_argument("generation_id", help="the id a timed-out or interrupted --provider aimlapi song printed")
+    p.add_argument("--out", type=Path, help="where to write the audio (default: song-<id>.<format>)")
 
     cli_legacy.add_parsers(sub)
     return parser
@@ -184,6 +191,10 @@ def _run(args: argparse.Namespace, client: MusicClient) -> int:
             print(f"  {s.start:7.2f}–{s.end:7.2f} s  {s.label}")
         print("\n" + ana.formatted_lyrics)
         return 0
+    if args.command == "fetch":
+        result = client.wait(args.generation_id, on_progress=report)  # type: ignore[attr-defined]
+        args.out = args.out or Path(f"song-{args.generation_id[:16]}.{result.format}")
+        return _report_song(_save(result, args), result)
     request = _music_request(args)
     try:
         result = client.generate(request, on_progress=report)
@@ -193,7 +204,10 @@ def _run(args: argparse.Namespace, client: MusicClient) -> int:
             out.write_bytes(exc.partial)
             print(f"kept {len(exc.partial)} bytes that arrived in {out}", file=sys.stderr)
         raise
-    out = _save(result, args)
+    return _report_song(_save(result, args), result)
+
+
+def _report_song(out: Path, result) -> int:
     dur = f"{result.duration_s:.1f} s" if result.duration_s is not None else "unknown length"
     print(f"wrote {out}: {dur}, {result.format}, {result.sample_rate} Hz, {result.size:,} bytes")
     print(f"trace id: {result.trace_id}")
@@ -211,6 +225,8 @@ def refusal(provider: str, args: argparse.Namespace) -> str:
             f"the AI/ML API does not offer {UNSUPPORTED[args.command]} (it makes songs from given lyrics, and legacy "
             "music-01). Use --provider minimax (MINIMAX_API_KEY) or --provider demo."
         )
+    if provider != providers.AIMLAPI and args.command == "fetch":
+        return "fetch waits for an AI/ML API task: use --provider aimlapi (AIMLAPI_KEY)."
     if provider == providers.DEMO and args.command in cli_legacy.COMMANDS:
         return (
             "the demo engine has no legacy music-01: it needs a MiniMax key (--provider minimax, MINIMAX_API_KEY) "

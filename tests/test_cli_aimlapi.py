@@ -10,6 +10,8 @@ import pytest
 import soundfile as sf
 
 from musicgen import cli
+from musicgen.aimlapi import AimlApiClient
+from musicgen.requests import MusicRequest
 from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, tone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,3 +92,22 @@ def test_music01_uploads_the_reference_and_generates(proxy, monkeypatch, capsys,
 def test_music01_on_the_demo_engine_is_refused(capsys, tmp_path):
     assert cli.main(["--provider", "demo", "music01", "--refer-voice", "v", "--lyrics", "la"]) == cli.EXIT_USAGE
     assert "demo engine has no legacy music-01" in capsys.readouterr().err
+
+
+def test_fetch_saves_a_song_submitted_earlier_by_its_generation_id(proxy, capsys, tmp_path):
+    # After a timeout or a dropped connection the song may still finish, and be charged: fetch gets it.
+    proxy.plan(TaskPlan(queued_s=0.2, generating_s=0.6))
+    with AimlApiClient(KEY, proxy.url) as client:
+        task = client.submit(
+            MusicRequest.song("indie folk, melancholic", LYRICS.replace("\\n", "\n"), model="music-2.0")
+        )
+    out = tmp_path / "fetched.mp3"
+    assert cli.main(["--provider", "aimlapi", "--quiet", "fetch", task.id, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out}" in printed and f"generation id: {task.id}" in printed
+    assert sf.info(out).duration == pytest.approx(1.0, abs=0.2)
+
+
+def test_fetch_needs_the_aimlapi_provider(capsys):
+    assert cli.main(["fetch", "gen-123"]) == cli.EXIT_USAGE
+    assert "--provider aimlapi" in capsys.readouterr().err
