@@ -61,6 +61,7 @@ def test_a_song_lands_in_the_library_plays_downloads_and_stays_private(browser, 
     row = cell(page, "Streetlights")
     row.wait_for(timeout=10_000)
     assert "song" in table_text(page) and "Demo engine" in table_text(page)
+    assert page.locator("#library-export-several").is_visible()  # export of several, now that there are songs
     row.click()
     page.get_by_test_id("waveform-Selected song").wait_for(timeout=10_000)
     page.wait_for_function("() => !document.querySelector('#library-download').disabled", timeout=10_000)
@@ -93,6 +94,7 @@ def test_a_song_lands_in_the_library_plays_downloads_and_stays_private(browser, 
     open_library(other)
     other.locator("#library-empty-note").wait_for(timeout=10_000)
     assert "Streetlights" not in table_text(other) and "0 songs" in other.locator("#library-usage").inner_text()
+    assert not other.locator("#library-export-several").is_visible()  # nothing to export
     other.screenshot(path=str(artifacts / "library-empty-laptop.png"), full_page=True)
     bob.close()
     alice.close()
