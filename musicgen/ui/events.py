@@ -73,7 +73,7 @@ def set_backend(backend: str, session: Session) -> tuple[Session, str]:
 
 
 def example_reference(session: Session) -> str:
-    """A copy of the bundled example clip in the visitor's folder (Gradio serves files from the temp dir)."""
+    """A copy of the bundled example clip in the visitor's folder (Gradio serves it from there as it is)."""
     target = session.files_dir() / EXAMPLE_REFERENCE.name
     shutil.copyfile(EXAMPLE_REFERENCE, target)
     return str(target)
