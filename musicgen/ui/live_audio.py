@@ -103,22 +103,28 @@ class LiveDecoder:
         if use_ffmpeg is None:
             use_ffmpeg = shutil.which("ffmpeg") is not None
         self._pipe: _FfmpegMp3 | None = _FfmpegMp3(sample_rate, channels) if fmt == "mp3" and use_ffmpeg else None
-        self._pending = bytearray()  # decoded PCM from the pipe not handed on yet
+        self._pending = bytearray()  # decoded 16-bit PCM not handed on yet (every format)
         self.buf = bytearray()
         self.sent = 0  # frames handed on so far
+        self._decoded = 0  # frames decoded so far (handed on, or pending)
         self._start: int | None = 0 if fmt == "pcm" else None
         self._bits = 16
         self._layout: tuple[int, int | None, int] | None = None
         self._decoded_bytes = 0  # buffer length at the last MP3 decode
 
     def feed(self, data: bytes) -> LiveChunk | None:
-        """Add arrived bytes; returns new frames once there are enough to be worth playing."""
+        """Add arrived bytes; returns the next piece once there is enough to be worth playing.
+
+        A piece is at most one `_due()` long: call `feed(b"")` until it returns None to take every piece ready.
+        """
         self.buf += data
-        return self._take(final=False)
+        self._decode(final=False)
+        return self._hand_on(final=False)
 
     def flush(self) -> LiveChunk | None:
-        """Everything not handed on yet (call when the stream has ended)."""
-        return self._take(final=True)
+        """Everything not handed on yet, in one piece (call when the stream has ended)."""
+        self._decode(final=True)
+        return self._hand_on(final=True)
 
     def close(self) -> None:
         """Stop the decoder process, if any (a stopped or failed stream); safe to call more than once."""
@@ -126,38 +132,59 @@ class LiveDecoder:
             self._pipe.close()
 
     def _due(self) -> float:
-        """Frames worth a piece: `step_s` at first, so playing starts at once, then a quarter of what has played,
-        up to `max_step_s`. Each piece costs the server a round of Gradio's streaming path (segment, AAC encode,
-        message), so a 3-minute song goes out in about 50 pieces rather than 180."""
+        """Frames a piece holds: `step_s` at first, then a quarter of what has played, up to `max_step_s`.
+
+        Each piece becomes one segment of Gradio's HLS playlist, and the browser's player re-reads the playlist
+        only about once per longest segment: one-second pieces at first let it pick up the second piece in time
+        (handing on all the first chunk held, 2.5 s, stalled playing for 1.5 s after the first 1.8 s). Later
+        pieces grow because each costs the server a round of Gradio's streaming path (segment, AAC encode,
+        message): a 3-minute song goes out in about 50 pieces rather than 180.
+        """
         played_s = self.sent / self.sample_rate
         return self.sample_rate * max(self.step_s, min(self.max_step_s, played_s / 4))
 
-    def _take(self, final: bool) -> LiveChunk | None:
+    def _hand_on(self, final: bool) -> LiveChunk | None:
+        frame_bytes = 2 * self.channels
+        frames = len(self._pending) // frame_bytes
+        due = self._due()
+        if frames == 0 or (not final and frames < due):
+            return None
+        if not final:
+            frames = int(due)
+        out = np.frombuffer(bytes(self._pending[: frames * frame_bytes]), dtype="<i2").reshape(-1, self.channels)
+        del self._pending[: frames * frame_bytes]
+        self.sent += frames
+        return self.sample_rate, out
+
+    def _decode(self, final: bool) -> None:
+        """Move whatever can be decoded now into `_pending`."""
         if self._pipe is not None:
-            return self._take_pipe(final)
-        if self.fmt == "mp3":
-            return self._take_mp3(final)
+            self._decode_pipe(final)
+        elif self.fmt == "mp3":
+            self._decode_mp3(final)
+        else:
+            self._decode_pcm()
+
+    def _decode_pcm(self) -> None:
         if self._start is None:
             try:
                 head = wav_data_start(bytes(self.buf[:4096]))
             except ValueError:
                 self._bits = 0  # not a WAV we can slice: no live preview, the finished file still comes
-                return None
+                return
             if head is None:
-                return None
+                return
             self._start, self.sample_rate, self.channels, self._bits = head
         if self._bits != 16:
-            return None  # live preview covers 16-bit PCM only; the finished file still plays
+            return  # live preview covers 16-bit PCM only; the finished file still plays
         frame_bytes = 2 * self.channels
         frames = (len(self.buf) - self._start) // frame_bytes
-        if frames - self.sent < (1 if final else self._due()):
-            return None
-        lo, hi = self._start + self.sent * frame_bytes, self._start + frames * frame_bytes
-        out = np.frombuffer(bytes(self.buf[lo:hi]), dtype="<i2").reshape(-1, self.channels)
-        self.sent = frames
-        return self.sample_rate, out
+        if frames > self._decoded:
+            lo, hi = self._start + self._decoded * frame_bytes, self._start + frames * frame_bytes
+            self._pending += self.buf[lo:hi]
+            self._decoded = frames
 
-    def _take_pipe(self, final: bool) -> LiveChunk | None:
+    def _decode_pipe(self, final: bool) -> None:
         pipe = self._pipe
         assert pipe is not None
         if final:
@@ -170,26 +197,18 @@ class LiveDecoder:
         else:
             pipe.write(self.buf[pipe.written :])
             self._pending += pipe.take()
-        frame_bytes = 2 * self.channels
-        frames = len(self._pending) // frame_bytes
-        if frames == 0 or (not final and frames < self._due()):
-            return None
-        out = np.frombuffer(bytes(self._pending[: frames * frame_bytes]), dtype="<i2").reshape(-1, self.channels)
-        del self._pending[: frames * frame_bytes]
-        self.sent += frames
-        return self.sample_rate, out
 
-    def _take_mp3(self, final: bool) -> LiveChunk | None:
+    def _decode_mp3(self, final: bool) -> None:
         if self._layout is None:
             self._layout = mp3_layout(bytes(self.buf[:65536]))
             if self._layout is None:
-                return None
+                return
         tag_end, size_field, header_bps = self._layout
         # Bytes per second: measured once something was decoded (VBR headers say little), else the header's.
-        bps = self._decoded_bytes * 8 / (self.sent / self.sample_rate) if self.sent else header_bps
+        bps = self._decoded_bytes * 8 / (self._decoded / self.sample_rate) if self._decoded else header_bps
         new_s = (len(self.buf) - self._decoded_bytes) * 8 / max(bps, 8000)
-        if not final and new_s < max(self.step_s, self.growth * self.sent / self.sample_rate):
-            return None
+        if not final and new_s < max(self.step_s, self.growth * self._decoded / self.sample_rate):
+            return
         data = bytearray(self.buf)
         if size_field is not None and size_field + 4 <= len(data):
             # A prefix is shorter than the size the Xing tag announces, and the decoder warns about that on
@@ -198,14 +217,12 @@ class LiveDecoder:
         try:
             frames, rate = sf.read(io.BytesIO(bytes(data)), dtype="int16", always_2d=True)
         except (sf.LibsndfileError, RuntimeError, ValueError):
-            return None  # not decodable yet (too little audio); try again with more
+            return  # not decodable yet (too little audio); try again with more
         self._decoded_bytes = len(data)
-        self.sample_rate = rate
-        if len(frames) <= self.sent:
-            return None
-        out = frames[self.sent :]
-        self.sent = len(frames)
-        return rate, out
+        self.sample_rate, self.channels = rate, frames.shape[1]
+        if len(frames) > self._decoded:
+            self._pending += np.ascontiguousarray(frames[self._decoded :], dtype="<i2").tobytes()
+            self._decoded = len(frames)
 
 
 def to_wav_bytes(chunk: LiveChunk) -> bytes:

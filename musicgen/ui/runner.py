@@ -108,6 +108,9 @@ def _steps(inbox: queue.Queue, decoder: LiveDecoder | None, tick_s: float, t0: f
             if live is not None or time.monotonic() - shown >= tick_s:
                 shown = time.monotonic()
                 yield Step(stage, shown - t0, len(arrived), live=live)
+            # A chunk may hold several pieces (the decoder hands on one `_due()` at a time): take them all now.
+            while live is not None and decoder is not None and (live := decoder.feed(b"")) is not None:
+                yield Step(stage, time.monotonic() - t0, len(arrived), live=live)
         elif isinstance(item, MusicResult):
             result = item
         elif isinstance(item, BaseException):
