@@ -15,6 +15,7 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,6 +23,8 @@ sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.pop("MINIMAX_API_KEY", None)  # the demo engine: nothing leaves this machine
+# Every song is saved to the library: keep the benchmark's out of the real per-user one.
+os.environ.setdefault("MUSICGEN_DATA_DIR", tempfile.mkdtemp(prefix="bench_live_player_library_"))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 from ui_fixtures import CHROMIUM, CHROMIUM_ARGS, LAPTOP, launched  # noqa: E402
