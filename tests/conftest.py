@@ -70,3 +70,10 @@ def live_minimax():
     if not (_LIVE and _LIVE_KEY):
         pytest.skip("live smoke test: set MINIMAX_API_KEY and MUSICGEN_LIVE=1 to run it (it is billed)")
     return _LIVE_KEY, _LIVE_BASE_URL
+
+
+@pytest.fixture
+def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No MiniMax or AI/ML API key or host in the environment for one test (it sets its own with monkeypatch)."""
+    for name in ("MINIMAX_API_KEY", "MINIMAX_BASE_URL", "AIMLAPI_KEY", "AIMLAPI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)

@@ -13,8 +13,6 @@ from musicgen import (
     MusicRequest,
 )
 from musicgen.aimlapi import (
-    ENV_API_KEY,
-    ENV_BASE_URL,
     AimlApiClient,
     PollPolicy,
     proxy_payload,
@@ -22,15 +20,12 @@ from musicgen.aimlapi import (
 from musicgen.requests import AudioSetting, LyricsRequest
 from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan
 
+# Every key and host these tests use is their own: none from the developer's shell or another test.
+pytestmark = pytest.mark.usefixtures("no_provider_env")
+
 LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nPushing the wooden door"
 PROMPT = "indie folk, melancholic"
 SECRET = "aiml-very-secret-key-123"
-
-
-@pytest.fixture(autouse=True)
-def no_env(monkeypatch):
-    for name in (ENV_API_KEY, ENV_BASE_URL, "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -18,14 +18,11 @@ from musicgen.aimlapi import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, AimlAp
 from musicgen.requests import AudioSetting
 from musicgen.standin_aimlapi import ProxyFault, ProxyStandIn, TaskPlan
 
+# Every key and host these tests use is their own: none from the developer's shell or another test.
+pytestmark = pytest.mark.usefixtures("no_provider_env")
+
 LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nPushing the wooden door"
 SECRET = "aiml-very-secret-key-123"
-
-
-@pytest.fixture(autouse=True)
-def no_env(monkeypatch):
-    for name in (ENV_API_KEY, ENV_BASE_URL, "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -12,13 +12,10 @@ from ui_fixtures import LYRICS, launched
 from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, tone
 from musicgen.ui import build_app
 
+# Every key and host these tests use is their own: none from the developer's shell or another test.
+pytestmark = pytest.mark.usefixtures("no_provider_env")
+
 SERVER_KEY = "aiml-server-secret-444"
-
-
-@pytest.fixture(autouse=True)
-def no_env(monkeypatch):
-    for name in ("AIMLAPI_KEY", "AIMLAPI_BASE_URL", "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def client(url, tmp_path) -> Client:

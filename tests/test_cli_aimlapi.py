@@ -14,15 +14,12 @@ from musicgen.aimlapi import AimlApiClient
 from musicgen.requests import MusicRequest
 from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, tone
 
+# Every key and host these tests use is their own: none from the developer's shell or another test.
+pytestmark = pytest.mark.usefixtures("no_provider_env")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEY = "aiml-cli-secret-555"
 LYRICS = "[Verse]\\nStreetlights flicker, the night breeze sighs\\n[Chorus]\\nPushing the wooden door"
-
-
-@pytest.fixture(autouse=True)
-def no_env(monkeypatch):
-    for name in ("AIMLAPI_KEY", "AIMLAPI_BASE_URL", "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

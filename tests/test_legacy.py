@@ -20,14 +20,11 @@ from musicgen.legacy import (
 from musicgen.requests import AudioSetting
 from musicgen.standin_aimlapi import ProxyStandIn, tone
 
+# Every key and host these tests use is their own: none from the developer's shell or another test.
+pytestmark = pytest.mark.usefixtures("no_provider_env")
+
 SECRET = "legacy-very-secret-key-789"
 VOICE, INST = "vocal-2025010100000000-a0AAAaaa", "instrumental-2025010100000000-Aaa0aAaA"
-
-
-@pytest.fixture(autouse=True)
-def no_env(monkeypatch):
-    for name in ("AIMLAPI_KEY", "AIMLAPI_BASE_URL", "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

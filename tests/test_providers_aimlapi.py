@@ -7,13 +7,10 @@ import pytest
 import musicgen
 from musicgen import aimlapi, config, providers, tasks
 
+# Every key and host these tests use is their own: none from the developer's shell or another test.
+pytestmark = pytest.mark.usefixtures("no_provider_env")
+
 SECRET = "aiml-provider-secret-777"
-
-
-@pytest.fixture(autouse=True)
-def no_env(monkeypatch):
-    for name in ("AIMLAPI_KEY", "AIMLAPI_BASE_URL", "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def test_defaults_come_from_config_and_the_old_names_still_work():

@@ -19,15 +19,12 @@ from musicgen.ui.legacy_handlers import LegacyHandlers, lyrics_count
 from musicgen.ui.library_service import LibraryService
 from musicgen.ui.session import Session, backend_label, default_client_factory
 
+# Every key and host these tests use is their own: none from the developer's shell or another test.
+pytestmark = pytest.mark.usefixtures("no_provider_env")
+
 LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nPushing the wooden door"
 PROMPT = "indie folk, melancholic"
 VISITOR_A, VISITOR_B, SERVER = "aiml-visitor-a-secret-111", "aiml-visitor-b-secret-222", "aiml-server-secret-333"
-
-
-@pytest.fixture(autouse=True)
-def no_env(monkeypatch):
-    for name in ("AIMLAPI_KEY", "AIMLAPI_BASE_URL", "MINIMAX_API_KEY", "MINIMAX_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
