@@ -32,7 +32,7 @@ from .aimlapi_requests import (
     proxy_model,
     proxy_payload,
 )
-from .client import Chunk, MusicClient, Progress, ProgressFn
+from .client import Chunk, MusicClient, ProgressClock, ProgressFn
 from .requests import CoverPreprocessRequest, LyricsRequest, MusicRequest
 from .results import CoverAnalysis, LyricsResult, MusicResult, build_music_result
 from .tasks import TERMINAL, PollPolicy, Task, TaskFailedError
@@ -116,7 +116,7 @@ class AimlApiClient(MusicClient):
     ) -> MusicResult:
         """Submit, wait for and download a song. `stream` is ignored (the proxy has none): on_chunk gets it whole."""
         payload = proxy_payload(request)  # refuse before reporting any progress
-        report = self._reporter(on_progress)
+        report = ProgressClock(on_progress, self._clock)
         report("sending")
         result = self._finish(self._submit(payload), request, report)
         if on_chunk:
@@ -154,7 +154,7 @@ class AimlApiClient(MusicClient):
     ) -> MusicResult:
         """Poll a task (or a generation id from an earlier timeout) until it completes, then download the song."""
         task = task if isinstance(task, Task) else Task(task, "queued")
-        return self._finish(task, request, self._reporter(on_progress))
+        return self._finish(task, request, ProgressClock(on_progress, self._clock))
 
     def preprocess_cover(self, request: CoverPreprocessRequest | str | Path, **kw: Any) -> CoverAnalysis:
         """Not offered through the AI/ML API: raises ModelUnavailableError."""
@@ -166,7 +166,7 @@ class AimlApiClient(MusicClient):
 
     # -- waiting and fetching -----------------------------------------------------------------------------------
 
-    def _finish(self, task: Task, request: MusicRequest | None, report: Callable[..., float]) -> MusicResult:
+    def _finish(self, task: Task, request: MusicRequest | None, report: ProgressClock) -> MusicResult:
         with _proxy_hints():  # polling reuses MusicClient's plumbing, whose default hints speak of MiniMax
             task = self._poll(task, report)
         report("downloading")
@@ -189,7 +189,7 @@ class AimlApiClient(MusicClient):
         result.extra.update(credits_used=task.credits_used, usd_spent=task.usd_spent, generation_id=task.id)
         return result
 
-    def _poll(self, task: Task, report: Callable[..., float]) -> Task:
+    def _poll(self, task: Task, report: ProgressClock) -> Task:
         """Check until the task is completed; raises TaskFailedError, or APITimeoutError naming the task."""
         report(task.status)
         intervals = self.poll.intervals()
@@ -292,18 +292,6 @@ class AimlApiClient(MusicClient):
                 "The AI/ML API answered with something that is not JSON", http_status=resp.status_code
             )
         return body
-
-    def _reporter(self, on_progress: ProgressFn | None) -> Callable[..., float]:
-        """A progress callback on this client's clock; calling it returns the seconds elapsed."""
-        t0 = self._clock()
-
-        def report(stage: str, received: int = 0) -> float:
-            elapsed = self._clock() - t0
-            if on_progress:
-                on_progress(Progress(stage, elapsed, received))
-            return elapsed
-
-        return report
 
 
 def _not_offered(what: str) -> errors.ModelUnavailableError:

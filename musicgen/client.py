@@ -222,7 +222,7 @@ class MusicClient:
             err = errors.from_http_status(resp.status_code, msg or _reason(resp), trace, retry_after)
         raise err
 
-    def _read_json(self, resp: httpx.Response, progress: _Clock) -> tuple[dict, bytes | None]:
+    def _read_json(self, resp: httpx.Response, progress: ProgressClock) -> tuple[dict, bytes | None]:
         """Read a JSON envelope (hex audio decoded on the fly), then raise for a business error."""
         reader = EnvelopeReader()
         received = 0
@@ -252,14 +252,14 @@ class MusicClient:
         return body, audio
 
     def _post_json(self, path: str, payload: dict, read_timeout: float, on_progress: ProgressFn | None) -> dict:
-        clock = _Clock(on_progress)
+        clock = ProgressClock(on_progress)
         clock("sending")
         body, _ = self._with_retry(lambda: self._read_json(self._send(path, payload, read_timeout), clock))
         clock("done")
         return body
 
     def _generate_whole(self, request: MusicRequest, on_progress: ProgressFn | None) -> MusicResult:
-        clock = _Clock(on_progress)
+        clock = ProgressClock(on_progress)
         clock("sending")
         payload = request.payload()
         body, audio = self._with_retry(
@@ -310,7 +310,7 @@ class MusicClient:
         return resp.content
 
     def _stream(self, request: MusicRequest, on_progress: ProgressFn | None) -> Iterator[Chunk | MusicResult]:
-        clock = _Clock(on_progress)
+        clock = ProgressClock(on_progress)
         clock("sending")
         payload = request.payload()
 
@@ -390,20 +390,22 @@ class MusicClient:
         )
 
 
-class _Clock:
-    """Reports progress with the elapsed time."""
+class ProgressClock:
+    """Reports progress with the time elapsed since it was made; calling it returns that time."""
 
-    def __init__(self, fn: ProgressFn | None) -> None:
-        self._fn = fn
-        self._t0 = time.monotonic()
+    def __init__(self, fn: ProgressFn | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._fn, self._clock = fn, clock
+        self._t0 = clock()
 
     @property
     def elapsed(self) -> float:
-        return time.monotonic() - self._t0
+        return self._clock() - self._t0
 
-    def __call__(self, stage: str, received: int = 0) -> None:
+    def __call__(self, stage: str, received: int = 0) -> float:
+        elapsed = self.elapsed
         if self._fn:
-            self._fn(Progress(stage, self.elapsed, received))
+            self._fn(Progress(stage, elapsed, received))
+        return elapsed
 
 
 def _raise_for_business(body: dict, trace: str | None, partial: bytes | None = None) -> None:

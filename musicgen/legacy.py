@@ -8,7 +8,6 @@ music-01 as legacy and may no longer serve it: that surfaces as ModelUnavailable
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from . import errors
 from .aimlapi import AimlApiClient
 from .audio import ReferenceError
-from .client import MusicClient, Progress, ProgressFn
+from .client import MusicClient, ProgressClock, ProgressFn
 from .requests import AudioSetting
 from .results import MusicResult, build_music_result
 
@@ -114,7 +113,7 @@ def upload_reference(
     data, mime = check_upload_file(path)
     route = PATHS["aimlapi" if isinstance(client, AimlApiClient) else "minimax"][0]
     files = {"file": (Path(path).name, data, mime)}
-    progress = _progress(on_progress)
+    progress = ProgressClock(on_progress)
     progress("sending")
     body, _ = _legacy_call(client, lambda: _post_form(client, route, {"purpose": purpose}, files), progress)
     want = {"song": ("voice_id", "instrumental_id"), "voice": ("voice_id",), "instrumental": ("instrumental_id",)}
@@ -131,7 +130,7 @@ def generate_music01(
     """Generate with music-01 (POST /v1/music_generation on MiniMax, or the proxy's music-01 route); hex decoded."""
     route = PATHS["aimlapi" if isinstance(client, AimlApiClient) else "minimax"][1]
     payload = request.payload()
-    progress = _progress(on_progress)
+    progress = ProgressClock(on_progress)
     progress("sending")
     send = lambda: client._send(route, payload, client.timeouts.generation)  # noqa: E731
     body, audio = _legacy_call(client, send, progress)
@@ -157,7 +156,7 @@ def generate_music01(
 
 
 def _legacy_call(
-    client: MusicClient, send: Callable[[], httpx.Response], progress: Callable[..., float]
+    client: MusicClient, send: Callable[[], httpx.Response], progress: ProgressClock
 ) -> tuple[dict, bytes | None]:
     """Send (retrying a 429 like every call) and read the MiniMax envelope; a retired model gets RETIRED_HINT."""
     try:
@@ -188,16 +187,3 @@ def _post_form(client: MusicClient, path: str, fields: dict, files: dict) -> htt
             raise errors.APIConnectionError(f"The upload to {client.settings.base_url} failed: {exc}") from None
         client._raise_for_http_status(resp)
         return resp
-
-
-def _progress(on_progress: ProgressFn | None) -> Callable[..., float]:
-    """A progress callback shaped like MusicClient's (stage, bytes) that returns the seconds elapsed."""
-    t0 = time.monotonic()
-
-    def report(stage: str, received: int = 0) -> float:
-        elapsed = time.monotonic() - t0
-        if on_progress:
-            on_progress(Progress(stage, elapsed, received))
-        return elapsed
-
-    return report
