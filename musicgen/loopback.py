@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -50,6 +51,41 @@ class TrackedHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         logging.getLogger(self.log_name).debug("%s " + format, self.address_string(), *args)
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        *,
+        truncate: bool = False,
+        send_body: bool = True,
+    ) -> None:
+        """One whole answer (or only its headers, for HEAD; or half its body, for a truncation fault)."""
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if not send_body:
+            return
+        if truncate:
+            # Promise the whole body, deliver half, hang up: the client sees an incomplete message.
+            self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+    def _abort(self) -> None:
+        """Close the connection with a TCP RST instead of an answer."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.rfile.close()  # rfile holds a reference to the socket; without closing it close() would be deferred
+        self.connection.close()
 
 
 class LoopbackServer:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
-import struct
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -206,27 +204,6 @@ class StandInHandler(TrackedHandler):
         truncate: bool = False,
         send_body: bool = True,
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Trace-Id", self.trace_id)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if not send_body:
-            return
-        if truncate:
-            # Promise the whole body, deliver half, hang up: the client sees an incomplete message.
-            self.wfile.write(body[: len(body) // 2])
-            self.close_connection = True
-            return
-        self.wfile.write(body)
-
-    def _abort(self) -> None:
-        """Close the connection with a TCP RST instead of an answer."""
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
-        self.rfile.close()  # rfile holds a reference to the socket; without closing it close() would be deferred
-        self.connection.close()
+        """Every answer carries the request's Trace-Id header, as MiniMax's do."""
+        headers = {"Trace-Id": self.trace_id, **(headers or {})}
+        super()._send(status, body, content_type, headers, truncate=truncate, send_body=send_body)
