@@ -23,7 +23,7 @@ from .errors import field_error
 from .handlers import Handlers, Outputs
 from .layout_cover import CoverTab
 from .layout_settings import SettingsTab
-from .layout_shared import AudioControls
+from .layout_shared import Results
 from .layout_song import InstrumentalTab, SongTab
 from .presets import EXAMPLE_REFERENCE
 from .session import Session, backend_label
@@ -96,18 +96,9 @@ def toggle_players(stream: bool) -> tuple[dict, dict]:
 
 def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
     """Song tab events; /song and /lyrics are public."""
-    ev = tab.generate.click(
-        h.song,
-        [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), session],
-        tab.results.outputs(),
-        api_name="song",
-        # Gradio's tracker (queue position, timer) covers only the info panel, until the first status line.
-        show_progress_on=tab.results.info,
-        **generation,
-    )
-    tab.stop.click(stopped, None, tab.results.info, cancels=[ev], **INSTANT)
-    _wire_audio(tab.audio, tab.results.live, tab.results.player)
-    _scroll_on([tab.generate], tab.results.info)
+    inputs = [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), session]
+    ev = generation_click(tab.generate, h.song, inputs, tab.results, generation, api_name="song")
+    _wire_results(tab, [ev], [tab.generate])
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 0, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
     tab.lyrics.change(lyrics_counter, tab.lyrics, tab.lyrics_count, **INSTANT)
     for tag, button in tab.tag_buttons:
@@ -140,17 +131,9 @@ def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str
 
 def wire_instrumental(tab: InstrumentalTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
     """Instrumental tab events; /instrumental is public."""
-    ev = tab.generate.click(
-        h.instrumental,
-        [tab.prompt, tab.model, *tab.audio.inputs(), session],
-        tab.results.outputs(),
-        api_name="instrumental",
-        show_progress_on=tab.results.info,
-        **generation,
-    )
-    tab.stop.click(stopped, None, tab.results.info, cancels=[ev], **INSTANT)
-    _wire_audio(tab.audio, tab.results.live, tab.results.player)
-    _scroll_on([tab.generate], tab.results.info)
+    inputs = [tab.prompt, tab.model, *tab.audio.inputs(), session]
+    ev = generation_click(tab.generate, h.instrumental, inputs, tab.results, generation, api_name="instrumental")
+    _wire_results(tab, [ev], [tab.generate])
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 1, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
 
 
@@ -168,29 +151,15 @@ def wire_cover(tab: CoverTab, h: Handlers, session: gr.State, generation: dict[s
     loaded.then(
         h.cover_preprocess, [tab.reference, tab.audio_url, session], analysis_out, api_visibility="private", **calls
     ).success(*enable, **INSTANT)
-    ev = tab.generate.click(
-        h.cover,
-        [tab.prompt, tab.lyrics, tab.model, tab.feature_id, tab.reference, tab.audio_url, *tab.audio.inputs(), session],
-        tab.results.outputs(),
-        api_name="cover",
-        show_progress_on=tab.results.info,
-        **generation,
-    )
+    inputs = [tab.prompt, tab.lyrics, tab.model, tab.feature_id, tab.reference, tab.audio_url, *tab.audio.inputs()]
+    ev = generation_click(tab.generate, h.cover, [*inputs, session], tab.results, generation, api_name="cover")
 
     def one_step(prompt, model, audio, audio_url, format, sample_rate, bitrate, stream, s) -> Iterator[Outputs]:
         yield from h.cover(prompt, "", model, "", audio, audio_url, format, sample_rate, bitrate, stream, s)
 
-    quick = tab.quick.click(
-        one_step,
-        [tab.prompt, tab.model, tab.reference, tab.audio_url, *tab.audio.inputs(), session],
-        tab.results.outputs(),
-        show_progress_on=tab.results.info,
-        api_visibility="private",
-        **generation,
-    )
-    tab.stop.click(stopped, None, tab.results.info, cancels=[ev, quick], **INSTANT)
-    _wire_audio(tab.audio, tab.results.live, tab.results.player)
-    _scroll_on([tab.generate, tab.quick], tab.results.info)
+    inputs = [tab.prompt, tab.model, tab.reference, tab.audio_url, *tab.audio.inputs(), session]
+    quick = generation_click(tab.quick, one_step, inputs, tab.results, generation, api_visibility="private")
+    _wire_results(tab, [ev, quick], [tab.generate, tab.quick])
     # Only the visitor's own change of reference makes the analysis stale (the example button analyses at once).
     cleared = [tab.feature_id, tab.timeline, tab.analysis, tab.generate]
     for trigger in (tab.reference.upload, tab.reference.stop_recording, tab.reference.clear, tab.audio_url.input):
@@ -211,8 +180,21 @@ def wire_settings(tab: SettingsTab, session: gr.State, badge_html: gr.HTML) -> N
     tab.backend.input(set_backend, [tab.backend, session], [session, badge_html], **INSTANT)
 
 
-def _wire_audio(audio: AudioControls, live: gr.Audio, player: gr.Audio) -> None:
-    audio.stream.change(toggle_players, audio.stream, [live, player], **INSTANT)
+def generation_click(
+    button: gr.Button, fn: Any, inputs: list[Any], results: Results, generation: dict[str, Any], **kw: Any
+) -> Any:
+    """A generation event: its outputs are the tab's results panel, and it shares the generation concurrency group.
+
+    Gradio's tracker (queue position, timer) covers only the info panel, until the first status line.
+    """
+    return button.click(fn, inputs, results.outputs(), show_progress_on=results.info, **generation, **kw)
+
+
+def _wire_results(tab: SongTab | InstrumentalTab | CoverTab, events: list[Any], buttons: list[gr.Button]) -> None:
+    """Stop cancels the tab's generations; the stream switch swaps the players; generating scrolls to the results."""
+    tab.stop.click(stopped, None, tab.results.info, cancels=events, **INSTANT)
+    tab.audio.stream.change(toggle_players, tab.audio.stream, [tab.results.live, tab.results.player], **INSTANT)
+    _scroll_on(buttons, tab.results.info)
 
 
 def _scroll_on(buttons: list[gr.Button], info: gr.HTML) -> None:

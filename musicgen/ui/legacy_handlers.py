@@ -38,7 +38,7 @@ from ..requests import AudioSetting
 from ..results import MusicResult
 from . import cards, provider_notes
 from .errors import to_gr_error
-from .events import INSTANT, stopped
+from .events import INSTANT, generation_click, stopped
 from .handlers import Handlers, Outputs, keep_result
 from .layout_cover import CoverTab
 from .layout_legacy import LegacySection
@@ -180,14 +180,8 @@ def wire_legacy(
         api_name="music01_upload",
         **calls,
     )
-    ev = sec.generate.click(
-        lh.music01,
-        [sec.lyrics, sec.voice_id, sec.instrumental_id, sec.accompaniment, sec.format, session],
-        cover.results.outputs(),
-        api_name="music01",
-        show_progress_on=cover.results.info,
-        **generation,
-    )
+    inputs = [sec.lyrics, sec.voice_id, sec.instrumental_id, sec.accompaniment, sec.format, session]
+    ev = generation_click(sec.generate, lh.music01, inputs, cover.results, generation, api_name="music01")
     # music-01 does not stream: its file goes to the finished-file player, which turning the Cover tab's stream
     # switch off shows (its change event swaps the players), keeping the switch and the players in step.
     ev.success(lambda: False, None, cover.audio.stream, **INSTANT)
