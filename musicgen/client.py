@@ -164,28 +164,38 @@ class MusicClient:
         return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.connect)
 
     def _send(self, path: str, payload: dict, read_timeout: float) -> httpx.Response:
-        """POST and return the open (streaming) response; retries only connections that never sent anything."""
+        """POST JSON and return the open (streaming) response; retries only connections that never sent anything."""
         headers = self._headers()
         content = json.dumps(payload, ensure_ascii=False).encode()
+        return self._post(
+            lambda timeout: self._http.build_request("POST", path, content=content, headers=headers, timeout=timeout),
+            read_timeout,
+        )
+
+    def _post(
+        self, build: Callable[[httpx.Timeout], httpx.Request], read_timeout: float, what: str = ""
+    ) -> httpx.Response:
+        """Send the request `build` makes and return the open (streaming) response, after the HTTP status checks.
+
+        Retries only connections that never sent anything; `what` names the request in timeout and failure
+        messages ("upload"), else they name the host.
+        """
+        base = self.settings.base_url
         attempt = 0
         while True:
             try:
-                req = self._http.build_request(
-                    "POST", path, content=content, headers=headers, timeout=self._timeout(read_timeout)
-                )
-                resp = self._http.send(req, stream=True)
+                resp = self._http.send(build(self._timeout(read_timeout)), stream=True)
             except _RETRY_BEFORE_SEND as exc:
                 if attempt < self.retry.max_retries:
                     self._sleep(self.retry.wait(attempt))
                     attempt += 1
                     continue
-                raise errors.APIConnectionError(f"Could not connect to {self.settings.base_url}: {exc}") from None
+                raise errors.APIConnectionError(f"Could not connect to {base}: {exc}") from None
             except httpx.TimeoutException:
-                raise errors.APITimeoutError(
-                    f"No answer from {self.settings.base_url} within {read_timeout:.0f} s"
-                ) from None
+                where = f"to the {what}" if what else f"from {base}"
+                raise errors.APITimeoutError(f"No answer {where} within {read_timeout:.0f} s") from None
             except httpx.TransportError as exc:
-                raise errors.APIConnectionError(f"The connection to {self.settings.base_url} failed: {exc}") from None
+                raise errors.APIConnectionError(f"The {what or 'connection'} to {base} failed: {exc}") from None
             self._raise_for_http_status(resp)
             return resp
 

@@ -169,21 +169,10 @@ def _legacy_call(
 def _post_form(client: MusicClient, path: str, fields: dict, files: dict) -> httpx.Response:
     """POST multipart/form-data and return the open response; retries only connections that never sent anything."""
     headers = {"Authorization": client._headers()["Authorization"]}  # httpx sets the multipart Content-Type
-    timeout = client._timeout(client.timeouts.preprocess)  # the service analyses the track before answering
-    attempt = 0
-    while True:
-        try:
-            req = client._http.build_request("POST", path, data=fields, files=files, headers=headers, timeout=timeout)
-            resp = client._http.send(req, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            if attempt < client.retry.max_retries:
-                client._sleep(client.retry.wait(attempt))
-                attempt += 1
-                continue
-            raise errors.APIConnectionError(f"Could not connect to {client.settings.base_url}: {exc}") from None
-        except httpx.TimeoutException:
-            raise errors.APITimeoutError(f"No answer to the upload within {timeout.read:.0f} s") from None
-        except httpx.TransportError as exc:
-            raise errors.APIConnectionError(f"The upload to {client.settings.base_url} failed: {exc}") from None
-        client._raise_for_http_status(resp)
-        return resp
+    return client._post(
+        lambda timeout: client._http.build_request(
+            "POST", path, data=fields, files=files, headers=headers, timeout=timeout
+        ),
+        client.timeouts.preprocess,  # the service analyses the track before answering
+        what="upload",
+    )
