@@ -102,15 +102,17 @@ def _steps(inbox: queue.Queue, decoder: LiveDecoder | None, tick_s: float, t0: f
         elif isinstance(item, Chunk):
             arrived += item.data
             stage = "receiving"
+            # A chunk arrives every few dozen KB: show new audio at once, every piece of it (the decoder hands on
+            # one `_due()` at a time), but the byte count alone only once a tick, since every step is a round trip
+            # through Gradio for each output.
             live = decoder.feed(item.data) if decoder else None
-            # A chunk arrives every few dozen KB: show new audio at once, but the byte count only once a tick,
-            # since every step is a round trip through Gradio for each output.
-            if live is not None or time.monotonic() - shown >= tick_s:
+            if live is None and time.monotonic() - shown >= tick_s:
+                shown = time.monotonic()
+                yield Step(stage, shown - t0, len(arrived))
+            while live is not None and decoder is not None:
                 shown = time.monotonic()
                 yield Step(stage, shown - t0, len(arrived), live=live)
-            # A chunk may hold several pieces (the decoder hands on one `_due()` at a time): take them all now.
-            while live is not None and decoder is not None and (live := decoder.feed(b"")) is not None:
-                yield Step(stage, time.monotonic() - t0, len(arrived), live=live)
+                live = decoder.feed(b"")
         elif isinstance(item, MusicResult):
             result = item
         elif isinstance(item, BaseException):
