@@ -70,10 +70,17 @@ class Music01Request(BaseModel):
 
 def with_accompaniment(lyrics: str) -> str:
     """Lyrics marked with `##` at both ends, which asks music-01 for accompaniment (idempotent)."""
-    text = lyrics.strip()
-    if text.startswith(ACCOMPANIMENT) and text.endswith(ACCOMPANIMENT) and len(text) >= 2 * len(ACCOMPANIMENT):
-        return text
+    text, _ = split_accompaniment(lyrics)
     return f"{ACCOMPANIMENT}{text}{ACCOMPANIMENT}"
+
+
+def split_accompaniment(lyrics: str) -> tuple[str, bool]:
+    """(the lyrics without `##` at both ends, whether they had them): what with_accompaniment undoes."""
+    text = lyrics.strip()
+    n = len(ACCOMPANIMENT)
+    if text.startswith(ACCOMPANIMENT) and text.endswith(ACCOMPANIMENT) and len(text) >= 2 * n:
+        return text[n:-n], True
+    return text, False
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 import gradio as gr
 
 from .. import providers
-from ..legacy import ACCOMPANIMENT
+from ..legacy import split_accompaniment
 from ..library import Entry, LibraryError, new_owner_token
 from . import cards
 from .layout_cover import CoverTab
@@ -285,11 +285,10 @@ def reuse(
         else:
             gr.Info("Upload the reference track again and press Analyze: an analysed reference lasts only 24 h.")
     elif entry.kind == "music01" and legacy is not None:
-        lyrics = text("lyrics").strip()
-        marks = bool(p.get("accompaniment")) and lyrics.startswith(ACCOMPANIMENT) and lyrics.endswith(ACCOMPANIMENT)
-        if marks and len(lyrics) >= 2 * len(ACCOMPANIMENT):
-            lyrics = lyrics[len(ACCOMPANIMENT) : -len(ACCOMPANIMENT)]
-        out.update({legacy.lyrics: lyrics, legacy.accompaniment: marks})
+        lyrics, marked = split_accompaniment(text("lyrics"))
+        if not p.get("accompaniment"):  # lyrics that merely began and ended with ## were sung as written
+            lyrics, marked = text("lyrics").strip(), False
+        out.update({legacy.lyrics: lyrics, legacy.accompaniment: marked})
         out.update({legacy.voice_id: text("refer_voice"), legacy.instrumental_id: text("refer_instrumental")})
         if setting.get("format") in ("mp3", "wav"):
             out[legacy.format] = setting["format"]
