@@ -21,6 +21,7 @@ from .audio import ReferenceError, check_reference
 from .client import MusicClient, Progress
 from .errors import MusicGenError
 from .requests import AudioSetting, CoverPreprocessRequest, LyricsRequest, MusicRequest, describe_validation_error
+from .results import MusicResult
 
 EXIT_API, EXIT_USAGE = 1, 2
 
@@ -207,7 +208,8 @@ def _run(args: argparse.Namespace, client: MusicClient) -> int:
     return _report_song(_save(result, args), result)
 
 
-def _report_song(out: Path, result) -> int:
+def _report_song(out: Path, result: MusicResult) -> int:
+    """Print where the song went, what it is, and its trace id (and AI/ML API usage); the exit code."""
     dur = f"{result.duration_s:.1f} s" if result.duration_s is not None else "unknown length"
     print(f"wrote {out}: {dur}, {result.format}, {result.sample_rate} Hz, {result.size:,} bytes")
     print(f"trace id: {result.trace_id}")
