@@ -60,8 +60,12 @@ def has_aimlapi_key(api_key: str | None = None) -> bool:
     return bool((api_key or "").strip() or os.environ.get(config.ENV_AIMLAPI_KEY, "").strip())
 
 
-def default_provider(api_key: str | None = None, aimlapi_key: str | None = None) -> str:
-    """MiniMax when a MiniMax key is available, else the AI/ML API when one of its keys is, else the demo engine."""
-    if config.ClientSettings.resolve(api_key or None).api_key:
-        return MINIMAX
-    return AIMLAPI if has_aimlapi_key(aimlapi_key) else DEMO
+def default_provider(api_key: str | None = None, aimlapi_key: str | None = None, *, server_keys: bool = True) -> str:
+    """MiniMax when a MiniMax key is available, else the AI/ML API when one of its keys is, else the demo engine.
+
+    `server_keys` False counts only the keys given (a visitor without the access code, musicgen/access.py)."""
+    if server_keys:
+        if config.ClientSettings.resolve(api_key or None).api_key:
+            return MINIMAX
+        return AIMLAPI if has_aimlapi_key(aimlapi_key) else DEMO
+    return MINIMAX if (api_key or "").strip() else AIMLAPI if (aimlapi_key or "").strip() else DEMO

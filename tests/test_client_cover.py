@@ -13,7 +13,7 @@ from musicgen.standin import StandIn
 
 @pytest.fixture(scope="module")
 def server():
-    with StandIn() as s:
+    with StandIn(fetch_local=True) as s:
         yield s
 
 

@@ -26,7 +26,7 @@ def reference_wav(seconds: float, rate: int = 16000) -> bytes:
 
 @pytest.fixture(scope="module")
 def standin():
-    with StandIn(api_key=KEY) as s:
+    with StandIn(api_key=KEY, fetch_local=True) as s:
         yield s
 
 

@@ -30,8 +30,13 @@ def owner_hash(token: str, salt: str) -> str:
         raise ValueError(f"owner token is empty or too short (need >= {MIN_TOKEN_CHARS} characters)")
     if len(token) > MAX_TOKEN_CHARS:
         raise ValueError(f"owner token is too long (max {MAX_TOKEN_CHARS} characters)")
-    # HMAC with a per-library salt: a leaked index cannot be matched against tokens from elsewhere.
-    return hmac.new(bytes.fromhex(salt), token.encode("utf-8"), hashlib.sha256).hexdigest()
+    return keyed_hash(token, salt)
+
+
+def keyed_hash(value: str, salt: str) -> str:
+    """HMAC-SHA256 of `value` under a per-store salt (hex): a leaked store cannot be matched against values from
+    elsewhere. Used for library owner tokens and for the usage ledger's visitors (musicgen/budget.py)."""
+    return hmac.new(bytes.fromhex(salt), value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def same_owner(stored_hash: str, candidate_hash: str) -> bool:

@@ -8,6 +8,9 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
+import httpx
+
+from .. import netguard
 from .encoding import probe_duration
 from .storage import ExpiringStore
 from .validation import ParamError
@@ -16,7 +19,8 @@ MAX_REFERENCE_BYTES = 50 * 1024 * 1024
 MIN_REFERENCE_S = 6.0
 MAX_REFERENCE_S = 360.0
 FETCH_TIMEOUT_S = 30.0
-# The stand-in never leaves the machine: only URLs served by local processes (its own /files, a test server) are read.
+# Tests switch on `fetch_local` to have URLs served by local processes (the stand-in's own /files, a test server)
+# read; the studio's demo engine never does, and fetches only public addresses (musicgen/netguard.py).
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -30,6 +34,18 @@ def decode_base64(value: str) -> bytes:
         return base64.b64decode("".join(value.split()), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise _invalid("audio_base64 is not valid base64") from exc
+
+
+def fetch(url: str, *, local: bool = False) -> bytes:
+    """Download audio_url: from this machine only when `local` (tests), else from public addresses only."""
+    if local:
+        return fetch_local(url)
+    try:
+        return netguard.fetch(url, max_bytes=MAX_REFERENCE_BYTES, timeout_s=FETCH_TIMEOUT_S)
+    except netguard.BlockedURL as exc:
+        raise _invalid(f"audio_url was refused: {exc}") from exc
+    except (httpx.HTTPError, OSError) as exc:
+        raise _invalid(f"audio_url could not be downloaded ({exc})") from exc
 
 
 def fetch_local(url: str, timeout_s: float = FETCH_TIMEOUT_S) -> bytes:
@@ -58,13 +74,13 @@ def check_reference(audio: bytes, field: str) -> float:
     return seconds
 
 
-def load_reference(field: str, value: str, features: ExpiringStore[bytes]) -> bytes:
+def load_reference(field: str, value: str, features: ExpiringStore[bytes], *, local: bool = False) -> bytes:
     """The reference bytes named by one of audio_base64 / audio_url / cover_feature_id; raises ParamError."""
     if field == "cover_feature_id":
         audio = features.get(value)
         if audio is None:
             raise _invalid("cover_feature_id not found or expired")
         return audio
-    audio = decode_base64(value) if field == "audio_base64" else fetch_local(value)
+    audio = decode_base64(value) if field == "audio_base64" else fetch(value, local=local)
     check_reference(audio, field)
     return audio

@@ -90,9 +90,11 @@ class StandIn(LoopbackServer):
         feature_ttl_s: float = DAY_S,
         retired_models: frozenset[str] | set[str] = DEFAULT_RETIRED_MODELS,
         cache_size: int = 4,
+        fetch_local: bool = False,
     ) -> None:
         self.renderer = renderer if renderer is not None else ToneRenderer()
         self.api_key = api_key
+        self.fetch_local = fetch_local  # read audio_url from this machine: for tests only, never the studio
         self._init_server(host, port)
         self.retired_models = frozenset(retired_models)
         self.fixed_audio: bytes | None = None
@@ -169,7 +171,7 @@ class StandIn(LoopbackServer):
         """The cover reference bytes for a job (None for text-to-music); raises ParamError."""
         if job.reference_field is None or job.reference_value is None:
             return None
-        return load_reference(job.reference_field, job.reference_value, self.features)
+        return load_reference(job.reference_field, job.reference_value, self.features, local=self.fetch_local)
 
     def track(self, job: MusicJob, reference: bytes | None) -> Track:
         """The audio for a job: canned, cached, or rendered and encoded progressively (then cached)."""
@@ -208,7 +210,9 @@ class StandIn(LoopbackServer):
     def preprocess(self, payload: Any) -> dict[str, Any]:
         """Run music_cover_preprocess (§6): returns the top-level result fields; raises ParamError."""
         field, value = validate_preprocess(payload)
-        audio = load_reference(field, value, self.features)  # also enforces the 6 s - 6 min / 50 MB limits
+        audio = load_reference(
+            field, value, self.features, local=self.fetch_local
+        )  # also enforces the 6 s - 6 min / 50 MB limits
         result = dict(self.renderer.cover_preprocess(audio))
         if not isinstance(result.get("structure_result"), str):
             # The contract double-encodes it; keep that even if a renderer hands back a dict.

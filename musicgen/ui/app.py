@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from ..library.settings import resolve_data_dir
 from . import events, theme
+from .gate import Gate
 from .handlers import Handlers
 from .layout_cover import build_cover_tab
 from .layout_legacy import build_legacy_section
@@ -45,23 +47,31 @@ def launch_options() -> dict[str, Any]:
 
 
 def build_app(
-    client_factory: ClientFactory | None = None, *, concurrency: int | None = None, library: Library | None = None
+    client_factory: ClientFactory | None = None,
+    *,
+    concurrency: int | None = None,
+    library: Library | None = None,
+    gate: Gate | None = None,
 ) -> gr.Blocks:
     """The studio as a gr.Blocks. `client_factory(session)` picks the backend (default: MiniMax, AI/ML API or demo).
 
     `library` is the song library every result is saved to (tests pass one on a tmp dir); by default it is opened
     from MUSICGEN_DATA_DIR and the MUSICGEN_LIBRARY_* settings now. The Blocks' `library_service` attribute holds it.
+    `gate` holds the access code and the budgets on the server's keys; by default MUSICGEN_ACCESS_CODE and
+    MUSICGEN_SERVER_SONGS_* now (a bad value raises ValueError naming it) with the ledger beside the library.
     """
     limit = concurrency or concurrency_from_env()
     library_service = LibraryService(library) if library is not None else LibraryService.from_env()
+    gate = gate or Gate.from_env(library.data_dir if library is not None else resolve_data_dir())
     handlers = Handlers(client_factory)
     handlers.library = library_service
+    handlers.gate = gate
     presets = load_presets()
     # All generation events share one group: together they never exceed the provider's concurrency.
-    generation = {"concurrency_id": "generation", "concurrency_limit": limit}
+    generation: dict[str, Any] = {"concurrency_id": "generation", "concurrency_limit": limit}
     # What a new visitor starts with follows the server's configuration (MINIMAX_API_KEY / MINIMAX_BASE_URL) as it
     # is when the app is built: no load event has to race the visitor's first clicks.
-    fresh = Session()
+    fresh = Session(code_required=bool(gate.policy.code))
     with gr.Blocks(title="musicgen studio", delete_cache=CACHE_POLICY) as demo:
         session = gr.State(fresh, delete_callback=Session.cleanup)  # deep-copied per visitor
         owner = owner_state()  # the song library's owner token, kept in the visitor's browser
@@ -86,10 +96,18 @@ def build_app(
                 library_ui = build_library_tab(owner)
             with gr.Tab("Settings", id="settings"):
                 settings = build_settings_tab(fresh)
+
+        # After every generation the badge shows the songs left on the studio's key (ui/gate.py).
+        def refresh(s: Session, req: gr.Request) -> str:
+            return events.refresh_badge(gate, s, req)
+
+        generation["then"] = (refresh, session, badge)
+        demo.load(refresh, session, badge, **events.INSTANT)
         events.wire_song(song, handlers, session, generation)
         events.wire_instrumental(instrumental, handlers, session, generation)
         events.wire_cover(cover, handlers, session, generation)
         events.wire_settings(settings, session, badge)
+        events.wire_access(settings, gate, session, badge)
         wire_provider(settings, session, badge, notes)
         wire_legacy(legacy, cover, LegacyHandlers(handlers), session, generation)
         wire_library(
@@ -97,4 +115,5 @@ def build_app(
             song=song, instrumental=instrumental, cover=cover, legacy=legacy,
         )  # fmt: skip
     demo.library_service = library_service  # type: ignore[attr-defined]
+    demo.gate = gate  # type: ignore[attr-defined]
     return demo

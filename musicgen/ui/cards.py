@@ -58,10 +58,11 @@ def size_text(n: int | None) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def backend_badge(label: str, provider: str) -> str:
-    """The always-visible badge naming the backend that will answer."""
+def backend_badge(label: str, provider: str, note: str = "") -> str:
+    """The always-visible badge naming the backend that will answer, with a line on the studio key's budget."""
     kind = provider if provider in (DEMO, AIMLAPI) else "minimax"
-    return f'<div class="mg-badge mg-badge-{kind}" role="status">Backend: {escape(label)}</div>'
+    line = f'<span class="mg-budget">{escape(note)}</span>' if note else ""
+    return f'<div class="mg-badge mg-badge-{kind}" role="status">Backend: {escape(label)}{line}</div>'
 
 
 def stage_text(stage: str, provider: str = "") -> str:

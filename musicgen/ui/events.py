@@ -20,6 +20,7 @@ from ..requests import (
 )
 from . import cards
 from .errors import field_error
+from .gate import Gate, budget_note
 from .handlers import Handlers, Outputs
 from .layout_cover import CoverTab
 from .layout_settings import SettingsTab
@@ -49,8 +50,8 @@ def lyrics_counter(lyrics: str, lo: int = 0, hi: int = LYRICS_MAX) -> str:
 
 
 def badge(session: Session) -> str:
-    """The backend badge for this visitor."""
-    return cards.backend_badge(backend_label(session), session.provider())
+    """The backend badge for this visitor, with the line on the studio key (songs left, or the access code)."""
+    return cards.backend_badge(backend_label(session), session.provider(), budget_note(session))
 
 
 def set_key(key: str, session: Session) -> tuple[Session, str, str]:
@@ -114,10 +115,10 @@ def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str
         concurrency_id="calls", concurrency_limit=generation["concurrency_limit"],
     )  # fmt: skip
 
-    def polish(prompt: str, lyrics: str, title: str, s: Session) -> tuple[str, str, str]:
+    def polish(prompt: str, lyrics: str, title: str, s: Session, req: gr.Request) -> tuple[str, str, str]:
         if not (lyrics or "").strip():
             raise field_error("lyrics", "write or paste some lyrics first, then polish them")
-        return h.lyrics(prompt, lyrics, "edit", title, s)
+        return h.lyrics(prompt, lyrics, "edit", title, s, req=req)
 
     tab.revise.click(
         polish, [tab.prompt, tab.lyrics, tab.title, session], lyrics_out, concurrency_id="calls", **PRIVATE
@@ -154,8 +155,10 @@ def wire_cover(tab: CoverTab, h: Handlers, session: gr.State, generation: dict[s
     inputs = [tab.prompt, tab.lyrics, tab.model, tab.feature_id, tab.reference, tab.audio_url, *tab.audio.inputs()]
     ev = generation_click(tab.generate, h.cover, [*inputs, session], tab.results, generation, api_name="cover")
 
-    def one_step(prompt, model, audio, audio_url, format, sample_rate, bitrate, stream, s) -> Iterator[Outputs]:
-        yield from h.cover(prompt, "", model, "", audio, audio_url, format, sample_rate, bitrate, stream, s)
+    def one_step(
+        prompt, model, audio, audio_url, format, sample_rate, bitrate, stream, s, req: gr.Request
+    ) -> Iterator[Outputs]:
+        yield from h.cover(prompt, "", model, "", audio, audio_url, format, sample_rate, bitrate, stream, s, req=req)
 
     inputs = [tab.prompt, tab.model, tab.reference, tab.audio_url, *tab.audio.inputs(), session]
     quick = generation_click(tab.quick, one_step, inputs, tab.results, generation, api_visibility="private")
@@ -180,14 +183,50 @@ def wire_settings(tab: SettingsTab, session: gr.State, badge_html: gr.HTML) -> N
     tab.backend.input(set_backend, [tab.backend, session], [session, badge_html], **INSTANT)
 
 
+def enter_code(gate: Gate, code: str, session: Session, req: gr.Request | None = None) -> tuple[Any, ...]:
+    """Settings' access code -> (session, code box, info, backend radio, badge). Accepted, the studio's keys serve
+    this visitor; the box is emptied either way and the code itself is never kept."""
+    session = gate.refresh(session, req)
+    if not (code or "").strip():
+        info = cards.notice("Type the access code first.", "error")
+    elif (problem := gate.try_code(code, session)) is not None:
+        info = cards.notice(problem.message, "error")
+    else:
+        session.backend = ""  # automatic again: the studio's key answers unless the visitor gave their own
+        gate.refresh(session)
+        info = cards.notice("Access code accepted: the studio's key makes your songs in this session.", "done")
+    return session, "", info, session.provider(), badge(session)
+
+
+def refresh_badge(gate: Gate, session: Session, req: gr.Request | None = None) -> str:
+    """The badge with the count of songs left as the ledger has it now (on page load and after each generation)."""
+    return badge(gate.refresh(session, req))
+
+
+def wire_access(tab: SettingsTab, gate: Gate, session: gr.State, badge_html: gr.HTML) -> None:
+    """The access code box (shown only when MUSICGEN_ACCESS_CODE is set): Enter or the button checks it."""
+
+    def check(code: str, s: Session, req: gr.Request) -> tuple[Any, ...]:
+        return enter_code(gate, code, s, req)
+
+    outputs = [session, tab.access_code, tab.access_info, tab.backend, badge_html]
+    for trigger in (tab.access_code.submit, tab.access_apply.click):
+        trigger(check, [tab.access_code, session], outputs, **{**PRIVATE, "queue": False})
+
+
 def generation_click(
     button: gr.Button, fn: Any, inputs: list[Any], results: Results, generation: dict[str, Any], **kw: Any
 ) -> Any:
     """A generation event: its outputs are the tab's results panel, and it shares the generation concurrency group.
 
-    Gradio's tracker (queue position, timer) covers only the info panel, until the first status line.
+    Gradio's tracker (queue position, timer) covers only the info panel, until the first status line. A "then"
+    entry in `generation` (fn, inputs, outputs) runs after each one: the badge's count of songs left.
     """
-    return button.click(fn, inputs, results.outputs(), show_progress_on=results.info, **generation, **kw)
+    group = {k: v for k, v in generation.items() if k != "then"}
+    ev = button.click(fn, inputs, results.outputs(), show_progress_on=results.info, **group, **kw)
+    if "then" in generation:
+        ev.then(*generation["then"], **INSTANT)
+    return ev
 
 
 def _wire_results(tab: SongTab | InstrumentalTab | CoverTab, events: list[Any], buttons: list[gr.Button]) -> None:

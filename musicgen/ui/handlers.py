@@ -53,11 +53,13 @@ from pydantic import ValidationError
 
 from .. import providers
 from ..audio import ReferenceError
+from ..budget import HELPER, SONG
 from ..errors import MusicGenError
 from ..requests import LyricsRequest, MusicRequest
 from ..results import MusicResult, build_music_result
 from . import cards, provider_notes, runner
 from .errors import to_gr_error
+from .gate import Gate
 from .live_audio import to_wav_bytes
 from .references import analysis_dict, cover_reference, preprocess_request
 from .session import ClientFactory, Session, default_client_factory
@@ -126,6 +128,7 @@ class Handlers:
     ) -> None:
         self.client_factory = client_factory or default_client_factory
         self.library: LibraryService | None = None  # set by build_app: every result is saved there first
+        self.gate = Gate()  # set by build_app: the access code and budgets on the server's keys (ui/gate.py)
         self.tick_s = tick_s
         self._free_slots = threading.BoundedSemaphore(free_slots)
 
@@ -143,8 +146,10 @@ class Handlers:
         stream: bool = True,
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
+        req: gr.Request | None = None,
     ) -> Iterator[Outputs]:
         """A song with vocals from a style prompt and lyrics (or lyrics_optimizer=True to have them written)."""
+        session = self.gate.visitor(session, req)
         if lyrics_optimizer:
             provider_notes.refuse(session, "lyrics")  # before any call, naming the backend and what to do
         request = _build(
@@ -156,7 +161,7 @@ class Handlers:
                 **_delivery(format, sample_rate, bitrate, stream),
             )
         )
-        yield from self._generate("song", request, session or Session(), progress)
+        yield from self._generate("song", request, session, progress)
 
     def instrumental(
         self,
@@ -168,15 +173,17 @@ class Handlers:
         stream: bool = True,
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
+        req: gr.Request | None = None,
     ) -> Iterator[Outputs]:
         """Music with no vocals from a prompt (1–2000 characters)."""
+        session = self.gate.visitor(session, req)
         provider_notes.refuse(session, "instrumental")
         request = _build(
             lambda: MusicRequest.instrumental(
                 prompt or "", model=model, **_delivery(format, sample_rate, bitrate, stream)
             )
         )
-        yield from self._generate("instrumental", request, session or Session(), progress)
+        yield from self._generate("instrumental", request, session, progress)
 
     def cover_preprocess(
         self,
@@ -184,9 +191,10 @@ class Handlers:
         audio_url: str = "",
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
+        req: gr.Request | None = None,
     ) -> tuple[str, str, dict[str, Any], str]:
         """Analyse a reference (a file, or audio_url): its cover_feature_id, lyrics, structure and duration."""
-        session = session or Session()
+        session = self.gate.visitor(session, req)
         provider_notes.refuse(session, "cover-preprocess")
         key, request = preprocess_request(audio, (audio_url or "").strip())
         analysis = session.recall(key)
@@ -218,9 +226,10 @@ class Handlers:
         stream: bool = True,
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
+        req: gr.Request | None = None,
     ) -> Iterator[Outputs]:
         """A cover in a new style: of an analysed reference (cover_feature_id + lyrics), or one-step from audio."""
-        session = session or Session()
+        session = self.gate.visitor(session, req)
         provider_notes.refuse(session, "cover")
         ref = cover_reference(session, (cover_feature_id or "").strip(), audio, (audio_url or "").strip())
         request = _build(
@@ -242,9 +251,10 @@ class Handlers:
         title: str = "",
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
+        req: gr.Request | None = None,
     ) -> tuple[str, str, str]:
         """Write a song's lyrics from a prompt, or revise given lyrics (mode='edit'): (lyrics, title, style_tags)."""
-        session = session or Session()
+        session = self.gate.visitor(session, req)
         provider_notes.refuse(session, "lyrics")
         request = _build(
             lambda: LyricsRequest(
@@ -260,9 +270,10 @@ class Handlers:
     # -- plumbing --------------------------------------------------------------------------------------------------
 
     def _call(self, session: Session, fn: Callable[[Any], Any]) -> Any:
-        """One short call (analysis, lyrics) with the visitor's client; failures become gr.Error."""
+        """One short call (analysis, lyrics, a music-01 upload) with the visitor's client, through the gate;
+        failures become gr.Error."""
         try:
-            with self.client_factory(session) as client:
+            with self.gate.spend(session, HELPER), self.client_factory(session) as client:
                 return fn(client)
         except (MusicGenError, ValidationError, ReferenceError) as exc:
             raise to_gr_error(exc, secret=session.secrets()) from None
@@ -273,28 +284,35 @@ class Handlers:
         yield gr.skip(), None, None, None, cards.status_line("sending", 0, provider=provider)
         params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
         free = provider == providers.MINIMAX and not session.api_key and request.model.endswith("-free")
-        client = self.client_factory(session)
+        client = None
         try:
-            for step in runner.run(client, request, tick_s=self.tick_s, slot=self._free_slots if free else None):
-                if step.result is not None:
-                    kept = keep_result(session, kind, params, step.result, self.library)
+            with self.gate.spend(session, SONG):  # the one gate: the access code and budgets on the server's keys
+                client = self.client_factory(session)
+                steps = runner.run(client, request, tick_s=self.tick_s, slot=self._free_slots if free else None)
+                for step in steps:
+                    if step.result is not None:
+                        kept = keep_result(session, kind, params, step.result, self.library)
+                        live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
+                        yield live, str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
+                        return
+                    line = cards.status_line(step.stage, step.elapsed_s, step.received, provider)
+                    progress(None, desc=f"{cards.stage_text(step.stage, provider)} · {cards.clock(step.elapsed_s)}")
                     live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
-                    yield live, str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
-                    return
-                line = cards.status_line(step.stage, step.elapsed_s, step.received, provider)
-                progress(None, desc=f"{cards.stage_text(step.stage, provider)} · {cards.clock(step.elapsed_s)}")
-                live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
-                yield live, gr.skip(), gr.skip(), gr.skip(), line
+                    yield live, gr.skip(), gr.skip(), gr.skip(), line
         except (MusicGenError, ValidationError, ReferenceError) as exc:
             partial = getattr(exc, "partial", b"")
             if not partial:
                 error = to_gr_error(exc, secret=session.secrets())
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(error.message, "error")
                 raise error from None
-            result = _partial_result(request, partial, client.provider, time.monotonic() - started, exc)
+            origin = client.provider if client is not None else provider
+            result = _partial_result(request, partial, origin, time.monotonic() - started, exc)
             kept = keep_result(session, kind, params, result, self.library)
             yield gr.skip(), str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
             raise to_gr_error(exc, secret=session.secrets(), partial_name=kept.path.name) from None
+        except gr.Error as exc:  # refused by the gate: no code, or a budget spent; nothing was sent
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(exc.message, "error")
+            raise
         except Exception:
             # A bug, not a failure the visitor can act on: clear the spinner, keep the traceback for the log.
             yield (

@@ -18,12 +18,30 @@ class SettingsTab:
     region: gr.Radio
     backend: gr.Radio
     aimlapi_key: gr.Textbox
+    access_code: gr.Textbox
+    access_apply: gr.Button
+    access_info: gr.HTML
 
 
 def build_settings_tab(start: Session) -> SettingsTab:
-    """Key, region and backend pickers (set as a new visitor starts) with a word on where the key goes."""
+    """Key, region and backend pickers (set as a new visitor starts) with a word on where the key goes; the access
+    code box first when the server asks for one (MUSICGEN_ACCESS_CODE)."""
     region_now = start.region_name()
     with gr.Column(elem_classes="mg-settings"):
+        with gr.Group(visible=start.code_required, elem_id="settings-access"):
+            with gr.Row(equal_height=True):
+                access_code = gr.Textbox(
+                    value="",
+                    type="password",
+                    label="Access code",
+                    placeholder="The code you were invited with",
+                    info="Invited guests get real songs on the studio's own key. Kept on this server for this "
+                    "session only, like your keys; never stored in your browser.",
+                    elem_id="settings-access-code",
+                    scale=4,
+                )
+                access_apply = gr.Button("Use the code", variant="primary", scale=1, elem_id="settings-access-apply")
+            access_info = gr.HTML("", elem_id="settings-access-info")
         api_key = gr.Textbox(
             value="",
             type="password",
@@ -60,4 +78,4 @@ def build_settings_tab(start: Session) -> SettingsTab:
             "the demo engine, which synthesizes simple music locally with no key and no cost — it is not MiniMax.",
             elem_id="settings-backend",
         )
-    return SettingsTab(api_key, region, backend, aimlapi_key)
+    return SettingsTab(api_key, region, backend, aimlapi_key, access_code, access_apply, access_info)

@@ -24,6 +24,7 @@ import gradio as gr
 from pydantic import ValidationError
 
 from ..audio import ReferenceError
+from ..budget import SONG
 from ..client import MusicClient, Progress
 from ..errors import MusicGenError
 from ..legacy import (
@@ -59,9 +60,10 @@ class LegacyHandlers:
         purpose: str = "song",
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
+        req: gr.Request | None = None,
     ) -> tuple[str, str, str]:
         """Upload a reference for music-01: (voice_id, instrumental_id, info) — purpose song gives both ids."""
-        session = session or Session()
+        session = self.h.gate.visitor(session, req)
         provider_notes.refuse(session, "music01")
         if not audio:
             raise gr.Error(
@@ -87,9 +89,10 @@ class LegacyHandlers:
         format: str = "mp3",
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
+        req: gr.Request | None = None,
     ) -> Iterator[Outputs]:
         """Sing lyrics (at most 200 characters) after uploaded references (ids from /music01_upload); ≤ 1 min."""
-        session = session or Session()
+        session = self.h.gate.visitor(session, req)
         provider_notes.refuse(session, "music01")
         text = (lyrics or "").strip()
         try:
@@ -105,22 +108,27 @@ class LegacyHandlers:
         secret = session.secrets()
         yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.status_line("sending", 0, provider=provider)
         try:
-            client = self.h.client_factory(session)
-            steps = _ticking(client, lambda c, report: generate_music01(c, request, on_progress=report), self.h.tick_s)
-            for stage, elapsed, result in steps:
-                if result is not None:
-                    params = {**request.payload(), "accompaniment": bool(accompaniment)}
-                    kept = keep_result(session, "music01", params, result, self.h.library)
-                    card = cards.metadata_card(kept.metadata)
-                    path = str(kept.path)
-                    yield gr.skip(), path, path, kept.metadata, card  # wire_legacy then shows the player
-                    return
-                progress(None, desc=f"music-01 · {cards.stage_text(stage, provider)} · {cards.clock(elapsed)}")
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.status_line(stage, elapsed, provider=provider)
+            with self.h.gate.spend(session, SONG):  # the one gate: the access code and budgets on the server's keys
+                client = self.h.client_factory(session)
+                call = lambda c, report: generate_music01(c, request, on_progress=report)  # noqa: E731
+                for stage, elapsed, result in _ticking(client, call, self.h.tick_s):
+                    if result is not None:
+                        params = {**request.payload(), "accompaniment": bool(accompaniment)}
+                        kept = keep_result(session, "music01", params, result, self.h.library)
+                        card = cards.metadata_card(kept.metadata)
+                        path = str(kept.path)
+                        yield gr.skip(), path, path, kept.metadata, card  # wire_legacy then shows the player
+                        return
+                    progress(None, desc=f"music-01 · {cards.stage_text(stage, provider)} · {cards.clock(elapsed)}")
+                    line = cards.status_line(stage, elapsed, provider=provider)
+                    yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), line
         except (MusicGenError, ValidationError, ReferenceError) as exc:
             error = to_gr_error(exc, secret=secret)
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(error.message, "error")
             raise error from None
+        except gr.Error as exc:  # refused by the gate: nothing was sent
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(exc.message, "error")
+            raise
 
 
 def _ticking(

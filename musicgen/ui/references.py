@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .. import providers
+from .. import netguard, providers
 from ..audio import ReferenceError, check_reference
 from ..requests import CoverPreprocessRequest
 from ..results import CoverAnalysis
@@ -22,10 +22,15 @@ def checked_reference(path: str) -> bytes:
 
 
 def check_url(url: str) -> str:
-    """An audio_url the API can fetch; raises gr.Error naming the field."""
+    """An audio_url on a public host; raises gr.Error naming the field, and nothing is fetched, for anything else:
+    loopback, private, link-local or metadata addresses (after DNS resolution; the demo engine's fetch checks
+    every redirect too, musicgen/netguard.py)."""
     if not url.startswith(("http://", "https://")):
         raise field_error("audio_url", "must be an http:// or https:// link to an audio file")
-    return url
+    try:
+        return netguard.check_url(url)
+    except netguard.BlockedURL as exc:
+        raise field_error("audio_url", str(exc)) from None
 
 
 def preprocess_request(audio: str | None, audio_url: str) -> tuple[str, CoverPreprocessRequest]:

@@ -38,10 +38,17 @@ class Session:
     # and the Song tab's title, saved with the song.
     owner_token: str = field(default="", repr=False)
     song_title: str = ""
+    # The server's own keys (ui/gate.py): whether an access code is required and this visitor gave it (the code
+    # itself is never kept), where its last request came from, and its songs left today on the server's key.
+    code_required: bool = False
+    access_granted: bool = False
+    address: str = field(default="", repr=False)
+    songs_left: tuple[int, int] | None = None  # (left, allowance); None: no budget
 
     def provider(self) -> str:
         """The backend that answers this visitor: providers.MINIMAX, providers.AIMLAPI or providers.DEMO."""
-        return self.backend or providers.default_provider(self.api_key, self.aimlapi_key)
+        open_ = not self.code_required or self.access_granted  # else only the visitor's own keys, or the demo
+        return self.backend or providers.default_provider(self.api_key, self.aimlapi_key, server_keys=open_)
 
     def secrets(self) -> tuple[str, ...]:
         """The visitor's own keys, to scrub from any message shown (in case a server echoed one)."""
@@ -145,8 +152,14 @@ def backend_label(session: Session) -> str:
     if session.provider() == providers.AIMLAPI:
         if session.aimlapi_key:
             return f"{providers.AIMLAPI_LABEL} · your key"
-        return providers.AIMLAPI_LABEL + (" · server key" if providers.has_aimlapi_key() else " · no API key set")
+        return providers.AIMLAPI_LABEL + _server_key(session, providers.has_aimlapi_key())
     label = f"MiniMax ({REGION_LABELS.get(session.region_name(), session.region_name())})"
     if session.api_key:
         return label + " · your key"
-    return label + (" · server key" if session.has_key() else " · no API key set")
+    return label + _server_key(session, session.has_key())
+
+
+def _server_key(session: Session, exists: bool) -> str:
+    if not exists:
+        return " · no API key set"
+    return " · server key" + (" (access code needed)" if session.code_required and not session.access_granted else "")
