@@ -19,6 +19,7 @@ ENV_SONGS_PER_VISITOR = "MUSICGEN_SERVER_SONGS_PER_VISITOR"
 ENV_SONGS_PER_DAY = "MUSICGEN_SERVER_SONGS_PER_DAY"
 ENV_TRUST_PROXY = "MUSICGEN_TRUST_PROXY"
 ENV_SPACE_ID = "SPACE_ID"  # set by Hugging Face on every Space
+ENV_UVICORN_FORWARDED = "FORWARDED_ALLOW_IPS"  # uvicorn's list of peers whose X-Forwarded-For it believes
 HEADER = "X-Musicgen-Access-Code"  # how scripts send the code (gradio_client: Client(url, headers={HEADER: code}))
 
 SPACE_SONGS_PER_VISITOR = 5  # per UTC day, on a Space; unlimited elsewhere
@@ -96,6 +97,13 @@ def served_by_server_key(provider: str, session: Any) -> bool:
         return False
     own = OWN_KEY_FIELD.get(provider)
     return not (own and getattr(session, own, ""))
+
+
+def keep_the_real_peer() -> None:
+    """Make uvicorn (which serves Gradio) leave the connecting peer alone. By default it replaces the peer with an
+    X-Forwarded-For entry whenever the peer is 127.0.0.1 or ::1 (FORWARDED_ALLOW_IPS), so any local process could
+    claim any address; client_address decides instead. An operator's own FORWARDED_ALLOW_IPS is kept."""
+    os.environ.setdefault(ENV_UVICORN_FORWARDED, "")
 
 
 def client_address(request: Any, trust_proxy: bool) -> str:

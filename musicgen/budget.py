@@ -186,7 +186,7 @@ class Ledger:
         with self._transaction() as c:
             c.execute(
                 "INSERT INTO refusals (at, day, reason, backend, visitor) VALUES (?, ?, ?, ?, ?)",
-                (now, utc_day(now), reason, backend, self.visitor(visitor)),
+                (now, utc_day(now), reason, backend or "any", self.visitor(visitor)),
             )
 
     def locked_for(self, address: str) -> float:

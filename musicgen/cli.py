@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import cli_legacy, config, providers
+from . import cli_legacy, cli_usage, config, providers
 from .aimlapi_requests import UNSUPPORTED
 from .audio import ReferenceError, check_reference
 from .client import MusicClient, Progress
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="where to write the audio (default: song-<id>.<format>)")
 
     cli_legacy.add_parsers(sub)
+    cli_usage.add_parser(sub)
     return parser
 
 
@@ -251,6 +252,8 @@ def _client(provider: str) -> MusicClient:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = build_parser().parse_args(argv)
+    if args.command == "usage":  # the owner's record: no client, no key
+        return cli_usage.run(args)
     refused = refusal(args.provider, args)
     if refused:
         print(f"error: {refused[0].upper()}{refused[1:]}", file=sys.stderr)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from .. import access
 from ..library.settings import resolve_data_dir
 from . import events, theme
 from .gate import Gate
@@ -61,6 +62,7 @@ def build_app(
     MUSICGEN_SERVER_SONGS_* now (a bad value raises ValueError naming it) with the ledger beside the library.
     """
     limit = concurrency or concurrency_from_env()
+    access.keep_the_real_peer()  # before launch() builds uvicorn's config
     library_service = LibraryService(library) if library is not None else LibraryService.from_env()
     gate = gate or Gate.from_env(library.data_dir if library is not None else resolve_data_dir())
     handlers = Handlers(client_factory)
