@@ -18,13 +18,11 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-from ui_fixtures import LYRICS, launched
+from ui_fixtures import LYRICS, ServerKeyFactory, launched
 
 from musicgen import providers
 from musicgen.access import HEADER, Policy
 from musicgen.budget import FILE_NAME, Ledger
-from musicgen.client import MusicClient
-from musicgen.config import RetryPolicy
 from musicgen.library import Library
 from musicgen.standin import Fault, StandIn
 from musicgen.ui import build_app
@@ -54,23 +52,10 @@ def stand(standin):
     return standin
 
 
-class Routed:
-    """The server's MiniMax key goes to the stand-in; the demo engine stays the real, local one."""
-
-    def __init__(self, standin: StandIn) -> None:
-        self.standin = standin
-
-    def __call__(self, session: Session) -> MusicClient:
-        if session.provider() == providers.DEMO:
-            return providers.demo_client()
-        key = session.api_key or os.environ["MINIMAX_API_KEY"]
-        return MusicClient(api_key=key, base_url=self.standin.url, provider=session.provider(), retry=RetryPolicy(0))
-
-
 @contextlib.contextmanager
 def studio(standin: StandIn, data: Path, **policy) -> Iterator[tuple[str, Gate]]:
     gate = Gate(Policy(**policy), Ledger(data))
-    demo = build_app(Routed(standin), concurrency=20, library=Library(data), gate=gate)
+    demo = build_app(ServerKeyFactory(standin), concurrency=20, library=Library(data), gate=gate)
     try:
         with launched(demo) as url:
             yield url, gate
@@ -204,7 +189,7 @@ def test_own_keys_and_the_demo_engine_are_never_counted(stand, tmp_path):
     from musicgen.ui.handlers import Handlers
 
     gate = Gate(Policy(songs_per_visitor=1, songs_per_day=1), Ledger(tmp_path))
-    h = Handlers(Routed(stand), tick_s=0.05)
+    h = Handlers(ServerKeyFactory(stand), tick_s=0.05)
     h.gate = gate
     own, demo = Session(api_key="visitor-own-key"), Session(backend=providers.DEMO)
     for session in (own, own, demo, demo):

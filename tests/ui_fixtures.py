@@ -39,6 +39,21 @@ class StandInFactory:
         return client
 
 
+class ServerKeyFactory:
+    """The server's MiniMax key (MINIMAX_API_KEY) goes to the stand-in; the demo engine stays the real, local one."""
+
+    def __init__(self, standin: StandIn) -> None:
+        self.standin = standin
+
+    def __call__(self, session: Session) -> MusicClient:
+        from musicgen import providers
+
+        if session.provider() == providers.DEMO:
+            return providers.demo_client()
+        key = session.api_key or os.environ["MINIMAX_API_KEY"]
+        return MusicClient(api_key=key, base_url=self.standin.url, provider=session.provider(), retry=RetryPolicy(0))
+
+
 def free_port() -> int:
     """A port nobody listens on right now (server_port=0 does not work with Gradio)."""
     with socket.socket() as s:

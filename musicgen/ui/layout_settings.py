@@ -28,19 +28,17 @@ def build_settings_tab(start: Session) -> SettingsTab:
     code box first when the server asks for one (MUSICGEN_ACCESS_CODE)."""
     region_now = start.region_name()
     with gr.Column(elem_classes="mg-settings"):
-        with gr.Group(visible=start.code_required, elem_id="settings-access"):
-            with gr.Row(equal_height=True):
-                access_code = gr.Textbox(
-                    value="",
-                    type="password",
-                    label="Access code",
-                    placeholder="The code you were invited with",
-                    info="Invited guests get real songs on the studio's own key. Kept on this server for this "
-                    "session only, like your keys; never stored in your browser.",
-                    elem_id="settings-access-code",
-                    scale=4,
-                )
-                access_apply = gr.Button("Use the code", variant="primary", scale=1, elem_id="settings-access-apply")
+        with gr.Column(visible=start.code_required, elem_id="settings-access"):
+            access_code = gr.Textbox(
+                value="",
+                type="password",
+                label="Access code",
+                placeholder="The code you were invited with (Enter to use it)",
+                info="Invited guests get real songs on the studio's own key. Checked once, then forgotten: "
+                "neither kept on this server nor stored in your browser.",
+                elem_id="settings-access-code",
+            )
+            access_apply = gr.Button("Use the code", size="md", elem_id="settings-access-apply")
             access_info = gr.HTML("", elem_id="settings-access-info")
         api_key = gr.Textbox(
             value="",

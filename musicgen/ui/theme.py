@@ -22,6 +22,8 @@ CSS = """
 .mg-badge-aimlapi { background: #e0f2fe; color: #075985; border-color: #7dd3fc; }
 .mg-legacy { border: 1px dashed #f59e0b !important; }
 #mg-badge { text-align: right; }
+.mg-badge .mg-budget { display: block; margin-top: 2px; font-weight: 500; color: inherit; }
+#settings-access-apply { align-self: flex-start; }
 .mg-tags-row { align-items: flex-end; }
 .mg-tags-row button { align-self: flex-end; margin-bottom: 6px; }
 .mg-status { display: flex; align-items: center; gap: 8px; padding: 10px 12px; border-radius: 8px;
