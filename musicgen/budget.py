@@ -1,52 +1,38 @@
 """The ledger of what the server's own keys spent: uses, refusals and wrong access codes, per UTC day.
 
-One SQLite file (`usage.db`) beside the song library in MUSICGEN_DATA_DIR, so counts survive restarts. Visitors are
-stored only as keyed hashes (HMAC-SHA256 with this file's own random salt, as the library stores owner tokens): no raw
-address or token is ever written. Rows older than 30 days are purged.
-
-A use is taken inside one `BEGIN IMMEDIATE` transaction that counts and inserts together, so simultaneous clicks
-cannot both see the last remaining song: with 3 left, 10 clicks at once get exactly 3 uses.
+Budgets are checked against running counts kept in memory, under a lock held for microseconds: checking and taking
+a use are one step, so with 3 left, 10 clicks at once get exactly 3 uses, and the check costs a generation click
+next to nothing however busy the disk is (benchmarks/bench_budget.py). Every use, refusal and give-back is written
+to `usage.db` (budget_store.py) by a background writer within milliseconds, in BEGIN IMMEDIATE transactions, and
+the counts are read back from it at start, so they survive restarts. One studio process owns a data dir's ledger
+(as it owns the library); `python -m musicgen usage` only reads it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
+import atexit
+import logging
+import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .library.db import private
-from .library.owners import keyed_hash, new_salt
+from .budget_store import FILE_NAME, KEEP_DAYS, Store, utc_day
 
-FILE_NAME = "usage.db"
-KEEP_DAYS = 30
+__all__ = ["FILE_NAME", "KEEP_DAYS", "HELPER", "SONG", "Ledger", "Limits", "Taken", "seconds_to_reset", "utc_day"]
+
+log = logging.getLogger(__name__)
 SONG, HELPER = "song", "helper"  # a generation of any kind; lyrics writing, cover analysis, music-01 uploads
-# Why a request was refused (the usage record's columns).
-BUDGET, CODE, THROTTLED = "budget", "code", "throttled"
+BUDGET, CODE, THROTTLED = "budget", "code", "throttled"  # why a request was refused (the usage record's columns)
 PURGE_EVERY_S = 3600.0
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS uses (
-    id INTEGER PRIMARY KEY, at REAL NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL, backend TEXT NOT NULL,
-    browser TEXT NOT NULL, address TEXT NOT NULL, returned INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS uses_by_day ON uses (day, kind);
-CREATE TABLE IF NOT EXISTS refusals (
-    id INTEGER PRIMARY KEY, at REAL NOT NULL, day TEXT NOT NULL, reason TEXT NOT NULL, backend TEXT NOT NULL,
-    visitor TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS code_failures (at REAL NOT NULL, address TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS lockouts (address TEXT PRIMARY KEY, until REAL NOT NULL)
-"""
-
-
-def utc_day(now: float) -> str:
-    """'2026-12-03': the UTC day budgets count in."""
-    return time.strftime("%Y-%m-%d", time.gmtime(now))
+_STOP = None
+_USE = "INSERT INTO uses (id, at, day, kind, backend, browser, address) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_GIVE_BACK = "UPDATE uses SET returned = 1 WHERE id = ? AND returned = 0"
+_REFUSAL = "INSERT INTO refusals (at, day, reason, backend, visitor) VALUES (?, ?, ?, ?, ?)"
 
 
 def seconds_to_reset(now: float) -> float:
@@ -72,181 +58,172 @@ class Taken:
     refused: str = ""  # "visitor" or "day" when refused
 
 
+def _keys(browser: str, address: str) -> list[tuple[str, str]]:
+    """The running counts a use of this visitor moves: its browser's, its address's (when known), everyone's."""
+    return [(scope, key) for scope, key in (("b", browser), ("a", address)) if key] + [("d", "d")]
+
+
+def _left(counts: dict[str, int], limits: Limits, known: bool) -> tuple[int | None, str]:
+    """(uses left, which budget binds: 'visitor' or 'day') from the running counts; (None, '') with no limit."""
+    room: list[tuple[int, str]] = []
+    if limits.per_visitor is not None:
+        spent = max((counts.get(scope, 0) for scope in ("b", "a")), default=0) if known else 0
+        room.append((limits.per_visitor - spent, "visitor"))
+    if limits.per_day is not None:
+        room.append((limits.per_day - counts.get("d", 0), "day"))
+    if not room:
+        return None, ""
+    left, which = min(room)
+    return max(0, left), which
+
+
 class Ledger:
-    """Counts of the server keys' uses; every method is safe to call from any thread (and any process)."""
+    """Counts of the server keys' uses; every method is safe to call from any thread."""
 
     def __init__(self, data_dir: Path | str, *, clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(data_dir).expanduser() / FILE_NAME
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.store = Store(data_dir)
+        self.path = self.store.path
+        self.visitor = self.store.hash  # raw browser token or address -> what is stored
         self.clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the counts below; never held around I/O except at a day's change
+        self._day = ""
+        self._counts: dict[tuple[str, str, str], int] = {}  # (kind, scope, key) -> uses of self._day
+        self._uses: dict[int, tuple[str, list[tuple[str, str]]]] = {}  # this day's uses, for give_back
+        self._next_id = self.store.last_use_id() + 1
+        self._writes: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
+        self._writer = threading.Thread(target=self._write_loop, name="musicgen-ledger", daemon=True)
+        self._writer.start()
+        self._closed = False
         self._last_purge = float("-inf")
-        # SQLite gives the -wal and -shm files the database file's mode: make that the user's alone.
-        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-        private(self.path)
-        conn = sqlite3.connect(str(self.path), timeout=15.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL").fetchone()
-        conn.execute("PRAGMA synchronous=NORMAL")  # a WAL commit survives a crash of the app, not a power cut
-        self._conn = conn
-        with self._transaction() as c:
-            for statement in _SCHEMA.split(";"):  # (executescript would COMMIT the transaction)
-                c.execute(statement)
-            row = c.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
-            if row is None:
-                row = (new_salt(),)
-                c.execute("INSERT INTO meta (key, value) VALUES ('salt', ?)", row)
-        self._salt: str = row[0]
-        self.purge()
-
-    # -- plumbing ------------------------------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")  # the write lock first: counting and inserting are one step
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-                raise
-
-    def visitor(self, value: str) -> str:
-        """The stored form of a browser token or an address: a keyed hash, '' for an unknown one."""
-        return keyed_hash(value, self._salt) if value else ""
-
-    def close(self) -> None:
-        """Close the file; later calls fail."""
-        with self._lock:
-            self._conn.close()
+        atexit.register(self.close)  # what is still queued reaches the file when the app exits
+        self._maybe_purge(self.clock())
 
     # -- uses ----------------------------------------------------------------------------------------------------
 
     def take(self, kind: str, backend: str, browser: str, address: str, limits: Limits) -> Taken:
-        """Take one use unless the visitor's browser, its address or the day total has none left (then the refusal
-        is recorded). `browser` and `address` are raw; only their hashes are stored."""
+        """Take one use unless the visitor's browser, its address or the day total has none left (the refusal is
+        then recorded). `browser` and `address` are raw; only their hashes are stored."""
         now = self.clock()
         day, b, a = utc_day(now), self.visitor(browser), self.visitor(address)
-        with self._transaction() as c:
-            left, refused = self._left(c, day, kind, b, a, limits)
+        keys = _keys(b, a)
+        with self._lock:
+            self._roll(day)
+            left, refused = _left({s: self._counts.get((kind, s, k), 0) for s, k in keys}, limits, bool(b or a))
             if left is not None and left <= 0:
-                c.execute(
-                    "INSERT INTO refusals (at, day, reason, backend, visitor) VALUES (?, ?, ?, ?, ?)",
-                    (now, day, BUDGET, backend, b or a),
-                )
-                return Taken(None, 0, refused)
-            cur = c.execute(
-                "INSERT INTO uses (at, day, kind, backend, browser, address) VALUES (?, ?, ?, ?, ?, ?)",
-                (now, day, kind, backend, b, a),
-            )
-            use_id = int(cur.lastrowid or 0)
-        if now - self._last_purge > PURGE_EVERY_S:
-            self.purge()
-        return Taken(use_id, None if left is None else left - 1)
+                taken = Taken(None, 0, refused)
+            else:
+                taken = Taken(self._next_id, None if left is None else left - 1)
+                self._next_id += 1
+                self._uses[taken.use_id] = (kind, keys)  # type: ignore[index]
+                for scope, key in keys:
+                    self._counts[(kind, scope, key)] = self._counts.get((kind, scope, key), 0) + 1
+        if taken.use_id is None:
+            self._write(_REFUSAL, (now, day, BUDGET, backend or "any", b or a))
+        else:
+            self._write(_USE, (taken.use_id, now, day, kind, backend, b, a))
+        self._maybe_purge(now)
+        return taken
 
     def give_back(self, use_id: int) -> None:
         """Return a use that cannot have been charged: it no longer counts against any budget."""
-        with self._transaction() as c:
-            c.execute("UPDATE uses SET returned = 1 WHERE id = ?", (use_id,))
+        with self._lock:
+            use = self._uses.pop(use_id, None)
+            for scope, key in use[1] if use else ():
+                self._counts[(use[0], scope, key)] -= 1  # type: ignore[index]
+        self._write(_GIVE_BACK, (use_id,))
 
     def left(self, kind: str, browser: str, address: str, limits: Limits) -> int | None:
         """Uses of `kind` this visitor has left today (None: no limit)."""
-        day = utc_day(self.clock())
+        day, b, a = utc_day(self.clock()), self.visitor(browser), self.visitor(address)
         with self._lock:
-            return self._left(self._conn, day, kind, self.visitor(browser), self.visitor(address), limits)[0]
+            self._roll(day)
+            counts = {s: self._counts.get((kind, s, k), 0) for s, k in _keys(b, a)}
+        return _left(counts, limits, bool(b or a))[0]
 
-    @staticmethod
-    def _left(
-        c: sqlite3.Connection, day: str, kind: str, browser: str, address: str, limits: Limits
-    ) -> tuple[int | None, str]:
-        counts: list[tuple[int, str]] = []
-        base = "SELECT COUNT(*) FROM uses WHERE day = ? AND kind = ? AND returned = 0"
-        if limits.per_visitor is not None:
-            for column, value in (("browser", browser), ("address", address)):
-                if value:
-                    n = c.execute(f"{base} AND {column} = ?", (day, kind, value)).fetchone()[0]
-                    counts.append((limits.per_visitor - n, "visitor"))
-            if not (browser or address):
-                counts.append((limits.per_visitor, "visitor"))
-        if limits.per_day is not None:
-            n = c.execute(base, (day, kind)).fetchone()[0]
-            counts.append((limits.per_day - n, "day"))
-        if not counts:
-            return None, ""
-        left, which = min(counts)
-        return max(0, left), which
+    def _roll(self, day: str) -> None:
+        """Under the lock: at a new UTC day, start from that day's counts in the file (none, unless restarted)."""
+        if day != self._day:
+            self.flush()
+            self._counts = {(kind, s, k): n for (kind, s, k), n in self.store.counts(day).items()}
+            self._uses.clear()
+            self._day = day
 
     # -- refusals and access codes -------------------------------------------------------------------------------
 
     def refuse(self, reason: str, backend: str, visitor: str) -> None:
         """Record a refusal (CODE, THROTTLED) for the usage record; `visitor` is raw, stored hashed."""
         now = self.clock()
-        with self._transaction() as c:
-            c.execute(
-                "INSERT INTO refusals (at, day, reason, backend, visitor) VALUES (?, ?, ?, ?, ?)",
-                (now, utc_day(now), reason, backend or "any", self.visitor(visitor)),
-            )
+        self._write(_REFUSAL, (now, utc_day(now), reason, backend or "any", self.visitor(visitor)))
 
     def locked_for(self, address: str) -> float:
         """Seconds this address is still refused after too many wrong codes (0: it may try)."""
-        row = self._query("SELECT until FROM lockouts WHERE address = ?", (self.visitor(address),))
-        return max(0.0, row[0][0] - self.clock()) if row else 0.0
+        return max(0.0, self.store.locked_until(self.visitor(address)) - self.clock())
 
     def code_failed(self, address: str, tries: int, window_s: float, lockout_s: float) -> int:
         """Record a wrong code from `address`; returns the tries it has left in the window (0: now locked out)."""
-        now, a = self.clock(), self.visitor(address)
-        with self._transaction() as c:
-            c.execute("INSERT INTO code_failures (at, address) VALUES (?, ?)", (now, a))
-            n = c.execute(
-                "SELECT COUNT(*) FROM code_failures WHERE address = ? AND at > ?", (a, now - window_s)
-            ).fetchone()[0]
-            if n >= tries:
-                c.execute("INSERT OR REPLACE INTO lockouts (address, until) VALUES (?, ?)", (a, now + lockout_s))
-                c.execute("DELETE FROM code_failures WHERE address = ?", (a,))
-            return max(0, tries - n)
-
-    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
+        return self.store.code_failed(self.visitor(address), self.clock(), tries, window_s, lockout_s)
 
     # -- the owner's record --------------------------------------------------------------------------------------
 
     def report(self, days: int = 7) -> list[dict[str, Any]]:
         """Per UTC day and backend, newest first: songs, helper calls, distinct visitors and refusals by reason."""
-        since = utc_day(self.clock() - (max(1, days) - 1) * 86400.0)
-        rows: dict[tuple[str, str], dict[str, Any]] = {}
-
-        def row(day: str, backend: str) -> dict[str, Any]:
-            return rows.setdefault(
-                (day, backend),
-                {"day": day, "backend": backend, "songs": 0, "helper_calls": 0, "visitors": 0, "addresses": 0,
-                 "refused_budget": 0, "refused_code": 0, "refused_throttled": 0},
-            )  # fmt: skip
-
-        uses = self._query(
-            "SELECT day, backend, SUM(kind = 'song'), SUM(kind != 'song'), COUNT(DISTINCT browser), "
-            "COUNT(DISTINCT address) FROM uses WHERE day >= ? AND returned = 0 GROUP BY day, backend",
-            (since,),
-        )
-        for day, backend, songs, helpers, visitors, addresses in uses:
-            r = row(day, backend)
-            r.update(songs=songs, helper_calls=helpers, visitors=visitors, addresses=addresses)
-        refusals = self._query(
-            "SELECT day, backend, reason, COUNT(*) FROM refusals WHERE day >= ? GROUP BY day, backend, reason",
-            (since,),
-        )
-        for day, backend, reason, n in refusals:
-            row(day, backend)[f"refused_{reason}"] = n
-        return sorted(rows.values(), key=lambda r: (r["day"], r["backend"]), reverse=True)
+        self.flush()
+        return self.store.report(utc_day(self.clock() - (max(1, days) - 1) * 86400.0))
 
     def purge(self) -> None:
         """Delete everything older than KEEP_DAYS days, and lockouts that ended."""
-        now = self.clock()
-        self._last_purge = now
-        cutoff = now - KEEP_DAYS * 86400.0
-        with self._transaction() as c:
-            for table in ("uses", "refusals", "code_failures"):
-                c.execute(f"DELETE FROM {table} WHERE at < ?", (cutoff,))
-            c.execute("DELETE FROM lockouts WHERE until < ?", (now,))
+        self.flush()
+        self._last_purge = self.clock()
+        self.store.purge(self._last_purge)
+
+    def _maybe_purge(self, now: float) -> None:
+        if now - self._last_purge > PURGE_EVERY_S:
+            self._last_purge = now
+            self._write("", (now,))  # the writer purges
+
+    # -- the writer ----------------------------------------------------------------------------------------------
+
+    def _write(self, sql: str, args: tuple[Any, ...]) -> None:
+        self._writes.put((sql, args))
+
+    def flush(self) -> None:
+        """Wait until everything recorded so far is in the file."""
+        if not self._closed:
+            self._writes.join()
+
+    def close(self) -> None:
+        """Write what is queued, stop the writer and close the file (again: nothing)."""
+        if self._closed:
+            return
+        self._writes.put(_STOP)
+        self._writer.join()
+        self._closed = True
+        self.store.close()
+        atexit.unregister(self.close)
+
+    def _write_loop(self) -> None:
+        while True:
+            batch = [self._writes.get()]
+            while batch[-1] is not _STOP:
+                try:
+                    batch.append(self._writes.get_nowait())
+                except queue.Empty:
+                    break
+            items = [item for item in batch if item is not _STOP]
+            try:
+                self._commit(items)
+            except sqlite3.Error as exc:  # the counts in memory stay right; the record misses these rows
+                log.warning("The usage ledger could not record %d entries: %s", len(items), exc)
+            for _ in batch:
+                self._writes.task_done()
+            if batch[-1] is _STOP:
+                return
+
+    def _commit(self, items: list[tuple[str, tuple[Any, ...]]]) -> None:
+        purges = [args[0] for sql, args in items if not sql]
+        with self.store.transaction() as c:
+            for sql, args in items:
+                if sql:
+                    c.execute(sql, args)
+        for now in purges:
+            self.store.purge(now)

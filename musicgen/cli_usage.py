@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
-from .budget import FILE_NAME, KEEP_DAYS, Ledger
+from .budget_store import FILE_NAME, KEEP_DAYS, Store, utc_day
 from .library.settings import resolve_data_dir
 
 COLUMNS = (
@@ -43,11 +44,11 @@ def run(args: argparse.Namespace) -> int:
     if not (folder / FILE_NAME).is_file():
         rows: list[dict] = []
     else:
-        ledger = Ledger(folder)
+        store = Store(folder)
         try:
-            rows = ledger.report(args.days)
+            rows = store.report(utc_day(time.time() - (args.days - 1) * 86400.0))
         finally:
-            ledger.close()
+            store.close()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
