@@ -227,3 +227,36 @@ def test_bad_budget_configuration_stops_the_app_naming_the_variable(monkeypatch,
     monkeypatch.setenv("MUSICGEN_SERVER_SONGS_PER_VISITOR", "-3")
     with pytest.raises(ValueError, match="MUSICGEN_SERVER_SONGS_PER_VISITOR"):
         build_app(library=Library(tmp_path))
+
+
+def test_every_paid_path_passes_the_gate(stand, tmp_path, monkeypatch):
+    """Lyrics, cover analysis, music-01 upload and music-01: a visitor who picked the server's MiniMax key without
+    the code is refused before any call; with the code, helper calls count against their own allowance."""
+    from ui_fixtures import write_reference
+
+    from musicgen.ui.handlers import Handlers
+    from musicgen.ui.legacy_handlers import LegacyHandlers
+
+    gate = Gate(Policy(code=CODE, songs_per_visitor=1), Ledger(tmp_path))
+    h = Handlers(ServerKeyFactory(stand), tick_s=0.05)
+    h.gate = gate
+    legacy = LegacyHandlers(h)
+    clip = str(write_reference(tmp_path / "ref.wav", seconds=12.0))
+    session = Session(code_required=True, backend=providers.MINIMAX)  # chose the server's key, has no code
+    attempts = {
+        "lyrics": lambda: h.lyrics("a summer road trip", session=session),
+        "cover_preprocess": lambda: h.cover_preprocess(clip, session=session),
+        "music01_upload": lambda: legacy.music01_upload(clip, "song", session=session),
+        "music01": lambda: list(legacy.music01("la la la", "voice-1", "", session=session)),
+    }
+    for attempt in attempts.values():
+        with pytest.raises(Exception, match="Access code needed"):
+            attempt()
+    assert stand.requests == []
+    gate.try_code(CODE, session)
+    for _ in range(4):  # 4 x the song allowance of 1
+        h.lyrics("a summer road trip", session=session)
+    with pytest.raises(Exception, match="all 4 lyrics and cover-analysis calls"):
+        h.lyrics("a summer road trip", session=session)
+    assert len([r for r in stand.requests if r["path"] == "/v1/lyrics_generation"]) == 4
+    gate.ledger.close()
