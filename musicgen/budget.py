@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import logging
 import queue
+import secrets
 import sqlite3
 import threading
 import time
@@ -89,7 +90,6 @@ class Ledger:
         self._day = ""
         self._counts: dict[tuple[str, str, str], int] = {}  # (kind, scope, key) -> uses of self._day
         self._uses: dict[int, tuple[str, list[tuple[str, str]]]] = {}  # this day's uses, for give_back
-        self._next_id = self.store.last_use_id() + 1
         self._writes: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="musicgen-ledger", daemon=True)
         self._writer.start()
@@ -112,8 +112,8 @@ class Ledger:
             if left is not None and left <= 0:
                 taken = Taken(None, 0, refused)
             else:
-                taken = Taken(self._next_id, None if left is None else left - 1)
-                self._next_id += 1
+                # A random id: a second ledger on the same file (another process) cannot hand out the same one.
+                taken = Taken(secrets.randbits(62), None if left is None else left - 1)
                 self._uses[taken.use_id] = (kind, keys)  # type: ignore[index]
                 for scope, key in keys:
                     self._counts[(kind, scope, key)] = self._counts.get((kind, scope, key), 0) + 1

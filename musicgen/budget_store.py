@@ -118,10 +118,6 @@ class Store:
         rows = self.query("SELECT kind, scope, key, n FROM counts WHERE day = ?", (day,))
         return {(kind, scope, key): n for kind, scope, key, n in rows}
 
-    def last_use_id(self) -> int:
-        """The highest use id written so far (ids are handed out by the ledger)."""
-        return int(self.query("SELECT COALESCE(MAX(id), 0) FROM uses")[0][0])
-
     # -- wrong access codes --------------------------------------------------------------------------------------
 
     def locked_until(self, address: str) -> float:

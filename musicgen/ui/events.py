@@ -195,7 +195,7 @@ def enter_code(gate: Gate, code: str, session: Session, req: gr.Request | None =
         session.backend = ""  # automatic again: the studio's key answers unless the visitor gave their own
         gate.refresh(session)
         info = cards.notice("Access code accepted: the studio's key makes your songs in this session.", "done")
-    return session, "", info, session.provider(), badge(session)
+    return session, "", f'<div role="status">{info}</div>', session.provider(), badge(session)  # read out
 
 
 def refresh_badge(gate: Gate, session: Session, req: gr.Request | None = None) -> str:
