@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from ..finish import Finished, FinishRequest
 from ..providers import AIMLAPI, DEMO, DEMO_LABEL, LABELS
 from ..results import CoverAnalysis
 
@@ -58,6 +59,41 @@ def size_text(n: int | None) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
+def level(value: Any, unit: str) -> str:
+    """-14.03 -> '−14.0 LUFS' (a true minus sign); '–' when not measured (older songs, silence)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return "–"
+    return f"{value:.1f} {unit}".replace("-", "−")
+
+
+FINISH_HINT = (
+    '<div class="mg-note mg-note-info">Made in the song\'s own format (mp3 at its bitrate, or WAV); the original is '
+    "never changed.</div>"
+)
+
+
+def finished_summary(done: Finished, request: FinishRequest) -> str:
+    """What a finished copy is, as measured from the file written: loudness, true peak, length, trims, fades."""
+    m = done.measured
+    facts = [f"<b>{level(m.lufs, 'LUFS')}</b>", f"true peak <b>{level(m.true_peak_dbtp, 'dBTP')}</b>",
+             f"{clock(done.duration_s)} long"]  # fmt: skip
+    if request.trim:
+        facts.append(f"trimmed {done.trimmed_start_s:.2f} s at the start and {done.trimmed_end_s:.2f} s at the end")
+    if request.fade_in_s or request.fade_out_s:
+        facts.append(f"fade in {request.fade_in_s:g} s, fade out {request.fade_out_s:g} s")
+    facts.append(f"{done.ext.upper()}, {done.sample_rate / 1000:g} kHz")
+    notes = []
+    if request.target_lufs is not None and not done.levelled:
+        notes.append("Too short or too quiet to measure, so its level was left as generated.")
+    if done.format_note:
+        notes.append(f"{done.format_note}.")
+    notes.append("The original is unchanged.")
+    return (
+        f'<div class="mg-note mg-finished" role="status">Finished copy: {" · ".join(facts)}. '
+        f"{escape(' '.join(notes))}</div>"
+    )
+
+
 def backend_badge(label: str, provider: str, note: str = "") -> str:
     """The always-visible badge naming the backend that will answer, with a line on the studio key's budget."""
     kind = provider if provider in (DEMO, AIMLAPI) else "minimax"
@@ -105,6 +141,8 @@ def metadata_card(meta: dict[str, Any] | None) -> str:
         ("Model", meta.get("model") or "–"),
         ("Provider", PROVIDER_TEXT.get(str(meta.get("provider")), "MiniMax")),
         ("Time taken", f"{meta.get('elapsed_s', 0):.1f} s"),
+        ("Loudness", level(meta.get("loudness_lufs"), "LUFS")),
+        ("True peak", level(meta.get("true_peak_dbtp"), "dBTP")),
         ("Trace id", meta.get("trace_id") or "–"),
     ]
     if meta.get("generation_id"):  # an AI/ML API task: its id and what it cost

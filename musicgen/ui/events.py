@@ -20,11 +20,12 @@ from ..requests import (
 )
 from . import cards
 from .errors import field_error
+from .finishing import FINISH_CALLS, finish_ready, finish_result
 from .gate import Gate, budget_note
 from .handlers import Handlers, Outputs
 from .layout_cover import CoverTab
 from .layout_settings import SettingsTab
-from .layout_shared import Results
+from .layout_shared import FinishControls, Results
 from .layout_song import InstrumentalTab, SongTab
 from .presets import EXAMPLE_REFERENCE
 from .session import Session, backend_label
@@ -99,7 +100,7 @@ def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str
     """Song tab events; /song and /lyrics are public."""
     inputs = [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), session]
     ev = generation_click(tab.generate, h.song, inputs, tab.results, generation, api_name="song")
-    _wire_results(tab, [ev], [tab.generate])
+    _wire_results(tab, [ev], [tab.generate], session)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 0, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
     tab.lyrics.change(lyrics_counter, tab.lyrics, tab.lyrics_count, **INSTANT)
     for tag, button in tab.tag_buttons:
@@ -134,7 +135,7 @@ def wire_instrumental(tab: InstrumentalTab, h: Handlers, session: gr.State, gene
     """Instrumental tab events; /instrumental is public."""
     inputs = [tab.prompt, tab.model, *tab.audio.inputs(), session]
     ev = generation_click(tab.generate, h.instrumental, inputs, tab.results, generation, api_name="instrumental")
-    _wire_results(tab, [ev], [tab.generate])
+    _wire_results(tab, [ev], [tab.generate], session)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 1, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
 
 
@@ -162,7 +163,7 @@ def wire_cover(tab: CoverTab, h: Handlers, session: gr.State, generation: dict[s
 
     inputs = [tab.prompt, tab.model, tab.reference, tab.audio_url, *tab.audio.inputs(), session]
     quick = generation_click(tab.quick, one_step, inputs, tab.results, generation, api_visibility="private")
-    _wire_results(tab, [ev, quick], [tab.generate, tab.quick])
+    _wire_results(tab, [ev, quick], [tab.generate, tab.quick], session)
     # Only the visitor's own change of reference makes the analysis stale (the example button analyses at once).
     cleared = [tab.feature_id, tab.timeline, tab.analysis, tab.generate]
     for trigger in (tab.reference.upload, tab.reference.stop_recording, tab.reference.clear, tab.audio_url.input):
@@ -229,11 +230,24 @@ def generation_click(
     return ev
 
 
-def _wire_results(tab: SongTab | InstrumentalTab | CoverTab, events: list[Any], buttons: list[gr.Button]) -> None:
-    """Stop cancels the tab's generations; the stream switch swaps the players; generating scrolls to the results."""
+def wire_finish(controls: FinishControls, source: Any, finisher: Any, session: gr.State) -> None:
+    """Finished downloads, one wiring for every song that can be finished: a tab's result (source: its download box)
+    or the Library's selection (source: the selected entry id). `finisher(source, *controls.inputs(), session)`."""
+    source.change(finish_ready, source, [controls.make, controls.file, controls.summary], **INSTANT)
+    controls.make.click(
+        finisher, [source, *controls.inputs(), session], [controls.file, controls.summary], **FINISH_CALLS
+    )
+
+
+def _wire_results(
+    tab: SongTab | InstrumentalTab | CoverTab, events: list[Any], buttons: list[gr.Button], session: gr.State
+) -> None:
+    """Stop cancels the tab's generations; the stream switch swaps the players; generating scrolls to the results;
+    the result can be finished."""
     tab.stop.click(stopped, None, tab.results.info, cancels=events, **INSTANT)
     tab.audio.stream.change(toggle_players, tab.audio.stream, [tab.results.live, tab.results.player], **INSTANT)
     _scroll_on(buttons, tab.results.info)
+    wire_finish(tab.results.finish, tab.results.download, finish_result, session)
 
 
 def _scroll_on(buttons: list[gr.Button], info: gr.HTML) -> None:

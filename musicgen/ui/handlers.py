@@ -55,6 +55,7 @@ from .. import providers
 from ..audio import ReferenceError
 from ..budget import HELPER, SONG
 from ..errors import MusicGenError
+from ..loudness import measure_file
 from ..requests import LyricsRequest, MusicRequest
 from ..results import MusicResult, build_music_result
 from . import cards, provider_notes, runner
@@ -104,7 +105,8 @@ def keep_result(
         path = folder / name.replace(f".{ext}", f"-{n}.{ext}")
         n += 1
     path.write_bytes(data)
-    meta = {"kind": kind, "file": path.name, **result.metadata()}
+    # Loudness and true peak are measured once, here: the card shows them and the library stores them with the song.
+    meta = {"kind": kind, "file": path.name, **result.metadata(), **measure_file(data)}
     if result.provider == providers.DEMO:
         meta["label"] = providers.DEMO_LABEL
     if library is not None:  # saved before the page shows it; a failure only adds a warning (library_service.py)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from .. import config
+from .. import config, finish
+from . import cards
 
 
 @dataclass
@@ -24,6 +25,23 @@ class AudioControls:
 
 
 @dataclass
+class FinishControls:
+    """ "Finished download": loudness, trim, fades, the button that makes the copy, its summary and its file."""
+
+    loudness: gr.Radio
+    trim: gr.Checkbox
+    fade_in: gr.Number
+    fade_out: gr.Number
+    make: gr.Button
+    summary: gr.HTML
+    file: gr.File
+
+    def inputs(self) -> list[gr.components.Component]:
+        """In the order the finishing handlers take them (after the song to finish)."""
+        return [self.loudness, self.trim, self.fade_in, self.fade_out]
+
+
+@dataclass
 class Results:
     """Where a tab shows its result: live player, finished player, download, metadata and the info panel."""
 
@@ -32,6 +50,7 @@ class Results:
     download: gr.File
     metadata: gr.JSON
     info: gr.HTML
+    finish: FinishControls
 
     def outputs(self) -> list[gr.components.Component]:
         """In the order the handlers yield them."""
@@ -104,6 +123,49 @@ def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
         elem_id=f"{prefix}-player",
     )
     download = gr.File(label="Download", interactive=False, elem_id=f"{prefix}-download", elem_classes="mg-download")
+    controls = finish_controls(prefix)
     with gr.Accordion("Metadata (JSON)", open=False):
         metadata = gr.JSON(label="metadata", elem_id=f"{prefix}-metadata")
-    return Results(live, player, download, metadata, info)
+    return Results(live, player, download, metadata, info, controls)
+
+
+def finish_controls(prefix: str) -> FinishControls:
+    """A closed accordion: loudness target, trim, fades, and the button that makes a finished copy to download.
+
+    The button is off until there is a song to finish (events.wire_finish turns it on)."""
+    with gr.Accordion("Finished download: loudness, trim, fades", open=False, elem_id=f"{prefix}-finish"):
+        loudness = gr.Radio(
+            choices=finish.LOUDNESS_CHOICES,
+            value=finish.DEFAULT_LOUDNESS,
+            label="Loudness",
+            info="Measured per ITU-R BS.1770; true peaks stay at or under −1 dBTP, so a boost never clips",
+            elem_id=f"{prefix}-finish-loudness",
+        )
+        trim = gr.Checkbox(
+            value=finish.DEFAULT_TRIM,
+            label=f"Trim the silence at the ends (quieter than {finish.TRIM_THRESHOLD_DBFS:g} dBFS for at least "
+            f"{finish.TRIM_MIN_SILENCE_S:g} s)",
+            elem_id=f"{prefix}-finish-trim",
+        )
+        with gr.Row():
+            fade_in, fade_out = (
+                gr.Number(
+                    value=default,
+                    minimum=0,
+                    maximum=finish.FADE_MAX_S,
+                    step=0.5,
+                    label=f"{name} (seconds, 0–{finish.FADE_MAX_S:g})",
+                    min_width=140,
+                    elem_id=f"{prefix}-finish-{name.lower().replace(' ', '-')}",
+                )
+                for name, default in (("Fade in", finish.DEFAULT_FADE_IN_S), ("Fade out", finish.DEFAULT_FADE_OUT_S))
+            )
+        make = gr.Button("Make the finished copy", interactive=False, elem_id=f"{prefix}-finish-make")
+        summary = gr.HTML(cards.FINISH_HINT, elem_id=f"{prefix}-finish-summary")
+        file = gr.File(
+            label="Finished download",
+            interactive=False,
+            elem_id=f"{prefix}-finish-file",
+            elem_classes="mg-download",
+        )
+    return FinishControls(loudness, trim, fade_in, fade_out, make, summary, file)

@@ -25,6 +25,8 @@ from .. import providers
 from ..legacy import split_accompaniment
 from ..library import Entry, LibraryError, new_owner_token
 from . import cards
+from .events import wire_finish
+from .finishing import finish_entry
 from .layout_cover import CoverTab
 from .layout_legacy import LegacySection
 from .layout_song import InstrumentalTab, SongTab
@@ -393,3 +395,8 @@ def wire_library(
         return reuse(service, selected, s, tabs, song, instrumental, cover, legacy)
 
     tab.reuse.click(do_reuse, [tab.selected, session], targets, **PRIVATE, show_progress="hidden")
+
+    def do_finish(selected: str, loudness: str, trim: bool, fade_in: float, fade_out: float, s: Session) -> Any:
+        return finish_entry(service, selected, loudness, trim, fade_in, fade_out, s)
+
+    wire_finish(tab.finish, tab.selected, do_finish, session)

@@ -209,13 +209,20 @@ class LibraryService:
         folder = session.files_dir() / "library"
         if entry.audio_format != "pcm":
             return library.copy_audio(owner_of(session), entry.id, folder)
-        # Raw pcm (saved by other tools): wrap it so a player can open it.
-        data = library.read_audio(owner_of(session), entry.id)
+        data, _ = self.playable_audio(session, entry)
+        target = library.copy_audio(owner_of(session), entry.id, folder).with_suffix(".wav")
+        target.write_bytes(data)
+        return target
+
+    def playable_audio(self, session: Session, entry: Entry) -> tuple[bytes, str]:
+        """The entry's audio bytes and format as a player or decoder opens them: raw pcm (saved by other tools) is
+        wrapped as WAV, everything else is as stored. Raises LibraryError (EntryNotFound for another's song)."""
+        data = self.need().read_audio(owner_of(session), entry.id)
+        if entry.audio_format != "pcm":
+            return data, entry.audio_format
         rate = int(entry.metadata.get("sample_rate") or 44100)
         channels = int(entry.metadata.get("channels") or 2)
-        target = library.copy_audio(owner_of(session), entry.id, folder).with_suffix(".wav")
-        target.write_bytes(pcm_to_wav(data, rate, channels))
-        return target
+        return pcm_to_wav(data, rate, channels), "wav"
 
     def maybe_cleanup(self) -> None:
         """Purge expired and long-deleted songs, at most once an hour, in whichever request comes first."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from .layout_shared import FinishControls, finish_controls
+
 # An owner token lives in the visitor's localStorage under this key. BrowserState encrypts it with `secret`, which
 # Gradio serves in /config anyway (it hides nothing from the browser that holds the value); it is fixed so the
 # browser can still read its token after the server restarts (a random one would be new at every start).
@@ -47,6 +49,7 @@ class LibraryTab:
     reuse: gr.Button
     delete: gr.Button
     request: gr.JSON
+    finish: FinishControls
 
 
 def owner_state() -> gr.BrowserState:
@@ -123,9 +126,11 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                     "Use these settings again", variant="primary", size="sm", interactive=False, elem_id="library-reuse"
                 )
                 delete = gr.Button("Delete", variant="stop", size="sm", interactive=False, elem_id="library-delete")
+            finish = finish_controls("library")
             with gr.Accordion("Request and metadata (JSON)", open=False):
                 request = gr.JSON(label="request", elem_id="library-request")
     return LibraryTab(
         owner, ids, selected, deleted, usage, search, refresh, undo_row, undo_note, undo, empty, table, several,
         picks, export_picked, export_all, export_file, detail, player, download, export_one, reuse, delete, request,
+        finish,
     )  # fmt: skip
