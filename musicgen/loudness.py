@@ -118,7 +118,9 @@ def limit(samples: np.ndarray, rate: int, ceiling_dbtp: float = TRUE_PEAK_CEILIN
     envelope = true_peak_envelope(x)
     if float(envelope.max(initial=0.0)) <= ceiling:
         return x
-    need = np.minimum(1.0, ceiling / np.maximum(envelope.astype(np.float64), 1e-12))
+    need = np.minimum(
+        np.float32(1.0), np.float32(ceiling) / np.maximum(envelope, np.float32(1e-12))
+    )  # float32: half the memory
     ramp = max(1, int(LIMITER_RAMP_S * rate)) | 1  # odd: the box filters stay centred
     held = minimum_filter1d(need, size=2 * ramp + 1, mode="nearest")
     gain = uniform_filter1d(uniform_filter1d(held, ramp, mode="nearest"), ramp, mode="nearest")
