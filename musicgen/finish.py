@@ -34,6 +34,7 @@ from .loudness import (
 )
 
 # Loudness targets (integrated, LUFS): None keeps the level the song was generated at.
+Loudness = Literal["as_generated", "streaming", "broadcast"]
 LOUDNESS_TARGETS: dict[str, float | None] = {"as_generated": None, "streaming": -14.0, "broadcast": -23.0}
 LOUDNESS_CHOICES = [
     ("As generated", "as_generated"),
@@ -46,7 +47,7 @@ TRIM_THRESHOLD_DBFS = -60.0  # a frame is silent when every channel's sample is 
 TRIM_MIN_SILENCE_S = 0.1  # a silent end is trimmed only when it lasts this long; shorter gaps are the song's timing
 FADE_MAX_S = 30.0  # longest fade in or fade out
 # What the controls start with (the README states them).
-DEFAULT_LOUDNESS = "streaming"
+DEFAULT_LOUDNESS: Loudness = "streaming"
 DEFAULT_TRIM = True
 DEFAULT_FADE_IN_S = 0.0
 DEFAULT_FADE_OUT_S = 0.0
@@ -62,7 +63,7 @@ class FinishRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    loudness: Literal["as_generated", "streaming", "broadcast"] = DEFAULT_LOUDNESS
+    loudness: Loudness = DEFAULT_LOUDNESS
     trim: bool = DEFAULT_TRIM
     fade_in_s: float = Field(DEFAULT_FADE_IN_S, ge=0.0, le=FADE_MAX_S, allow_inf_nan=False)
     fade_out_s: float = Field(DEFAULT_FADE_OUT_S, ge=0.0, le=FADE_MAX_S, allow_inf_nan=False)
