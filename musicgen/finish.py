@@ -54,6 +54,9 @@ DEFAULT_FADE_OUT_S = 0.0
 # Formats a finished copy is written in, as soundfile (libsndfile 1.2) writes them; anything else becomes WAV.
 WRITERS = {"mp3": ("MP3", "MPEG_LAYER_III"), "wav": ("WAV", "PCM_16")}
 MP3_MAX_KBPS = 320  # libsndfile's constant-bitrate mp3: compression level 0 is 320 kbps, each 0.1 is 32 kbps less
+# At 32 kbps libsndfile's encoder pads the end of a 44.1 kHz file by ~40 ms that decoding keeps: a finished copy of a
+# 32 kbps song is written at 64 kbps so that its length (and its trimmed end) is exact.
+MP3_MIN_BITRATE = 64000
 _ENCODE_TRIES = 3
 ENCODED_TOLERANCE_LU = 0.2  # how far the written file's loudness may be from the target before it is made again
 
@@ -210,7 +213,7 @@ def _write(samples: np.ndarray, rate: int, ext: str, bitrate: int | None) -> byt
     container, subtype = WRITERS[ext]
     extra = {}
     if ext == "mp3":
-        kbps = (bitrate or config.DEFAULT_BITRATE) / 1000
+        kbps = max(bitrate or config.DEFAULT_BITRATE, MP3_MIN_BITRATE) / 1000
         extra = {"bitrate_mode": "CONSTANT", "compression_level": min(0.9, max(0.0, 1.0 - kbps / MP3_MAX_KBPS))}
     buf = io.BytesIO()
     sf.write(buf, np.clip(samples, -1.0, 1.0), rate, subtype=subtype, format=container, **extra)

@@ -149,3 +149,13 @@ def test_the_name_says_finished_and_the_target():
     )
     assert finish.finished_name("a.mp3", FinishRequest(loudness="broadcast"), "wav") == "a-finished-23LUFS.wav"
     assert finish.finished_name("a.wav", FinishRequest(loudness="as_generated"), "wav") == "a-finished.wav"
+
+
+@pytest.mark.parametrize("kbps", [32, 128, 256])
+def test_an_mp3_copy_keeps_the_length_to_the_sample_at_every_bitrate_the_api_offers(kbps):
+    buf = io.BytesIO()
+    level = min(0.9, 1 - kbps / 320)  # libsndfile's scale: 0 is 320 kbps
+    sf.write(buf, music(3.0), RATE, format="MP3", bitrate_mode="CONSTANT", compression_level=level)
+    source = buf.getvalue()
+    done = finish.finish_audio(source, "mp3", FinishRequest(loudness="broadcast", trim=False))
+    assert len(decoded(done)) == len(loudness.decode(source)[0])  # what the song decodes to, not a frame more
