@@ -202,16 +202,16 @@ def test_finished_copies_are_made_only_of_ones_own_songs(app, tmp_path, library)
     settings = ["streaming", True, 0, 0]
 
     bob_hash, _ = open_page(app, None)
-    ok, out = call(app, bob_hash, "finish_result", [theirs, *settings, None])
+    ok, out = call(app, bob_hash, "finish_panel", [theirs, *settings, None])
     assert not ok and not any("lullaby" in json.dumps(o) or "finished" in json.dumps(o) for o in out)
     ok, out = call(app, bob_hash, "do_finish", [meta["library_id"], *settings, None])  # the id is the server's state
     assert not ok and not any("finished" in json.dumps(o) for o in out)
     for path in (library.get(alice, meta["library_id"]).audio_path, library.data_dir / "index.db", "/etc/passwd"):
-        ok, _ = call(app, bob_hash, "finish_result", [{"path": str(path), "meta": {"_type": "gradio.FileData"}},
+        ok, _ = call(app, bob_hash, "finish_panel", [{"path": str(path), "meta": {"_type": "gradio.FileData"}},
                                                       *settings, None])  # fmt: skip
         assert not ok, path
 
-    ok, (finished, summary) = call(app, alice_hash, "finish_result", [theirs, *settings, None])
+    ok, (finished, summary) = call(app, alice_hash, "finish_panel", [theirs, *settings, None])
     assert ok and finished["path"].endswith("-finished-14LUFS.wav") and "−14" in summary
     data = httpx.get(f"{app[1]}gradio_api/file={finished['path']}", timeout=10).content
     assert sf.info(io.BytesIO(data)).format == "WAV"

@@ -166,3 +166,13 @@ def test_the_button_waits_for_a_song_and_a_new_song_clears_the_old_copy():
     button, file, summary = finishing.finish_ready(None)
     assert button["interactive"] is False and file is None and summary == cards.FINISH_HINT
     assert finishing.finish_ready("/some/result.mp3")[0]["interactive"] is True
+
+
+def test_each_panel_keeps_one_finished_copy_on_disk(service):
+    session = visitor()
+    kept = keep_result(session, "song", {}, result(), service)
+    first, _ = finishing.finish_result(str(kept.path), "broadcast", False, 0, 0, session, slot="song-download")
+    second, _ = finishing.finish_result(str(kept.path), "streaming", False, 0, 0, session, slot="song-download")
+    other, _ = finishing.finish_result(str(kept.path), "streaming", False, 0, 0, session, slot="cover-download")
+    assert not Path(first).exists() and Path(second).exists() and Path(other).exists()  # replaced, per panel
+    assert len(list((session.files_dir() / "finished").rglob("*.wav"))) == 2

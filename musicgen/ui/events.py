@@ -247,7 +247,12 @@ def _wire_results(
     tab.stop.click(stopped, None, tab.results.info, cancels=events, **INSTANT)
     tab.audio.stream.change(toggle_players, tab.audio.stream, [tab.results.live, tab.results.player], **INSTANT)
     _scroll_on(buttons, tab.results.info)
-    wire_finish(tab.results.finish, tab.results.download, finish_result, session)
+    slot = tab.results.download.elem_id or "result"  # one finished copy kept per panel
+
+    def finish_panel(path: Any, loudness: Any, trim: Any, fade_in: Any, fade_out: Any, s: Session) -> tuple[str, str]:
+        return finish_result(path, loudness, trim, fade_in, fade_out, s, slot)
+
+    wire_finish(tab.results.finish, tab.results.download, finish_panel, session)
 
 
 def _scroll_on(buttons: list[gr.Button], info: gr.HTML) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +53,19 @@ def request_from_form(loudness: Any, trim: Any, fade_in_s: Any, fade_out_s: Any)
 
 
 def finish_result(
-    path: Any, loudness: Any, trim: Any, fade_in_s: Any, fade_out_s: Any, session: Session
+    path: Any, loudness: Any, trim: Any, fade_in_s: Any, fade_out_s: Any, session: Session, slot: str = "result"
 ) -> tuple[str, str]:
-    """A finished copy of the result in a tab's download box: (its path, the summary shown above it)."""
+    """A finished copy of the result in a tab's download box: (its path, the summary shown above it).
+
+    `slot` names the panel (the tab): a new copy replaces the panel's previous one on disk."""
     request = request_from_form(loudness, trim, fade_in_s, fade_out_s)
     if not path:
         raise field_error("Result", NO_RESULT)
     source = _own_result(str(path), session)
     data = source.read_bytes()
     done = _finish(data, source.suffix.lstrip("."), request)
-    return _keep(session, finished_name(source.name, request, done.ext), done), cards.finished_summary(done, request)
+    name = finished_name(source.name, request, done.ext)
+    return _keep(session, slot, name, done), cards.finished_summary(done, request)
 
 
 def finish_entry(
@@ -85,7 +89,8 @@ def finish_entry(
     bitrate = entry.metadata.get("bitrate")
     done = _finish(data, fmt, request, bitrate if isinstance(bitrate, int) and bitrate > 0 else None)
     original = f"{safe_name(entry.title, entry.id[:8])}.{fmt}"
-    return _keep(session, finished_name(original, request, done.ext), done), cards.finished_summary(done, request)
+    name = finished_name(original, request, done.ext)
+    return _keep(session, "library", name, done), cards.finished_summary(done, request)
 
 
 def finish_ready(source: Any) -> tuple[Any, None, str]:
@@ -120,9 +125,16 @@ def _finish(data: bytes, fmt: str, request: FinishRequest, bitrate: int | None =
         ) from None
 
 
-def _keep(session: Session, name: str, done: Finished) -> str:
-    """Write the finished copy to its own folder in the visitor's folder (names may repeat) and return its path."""
-    folder = session.files_dir() / "finished" / secrets.token_hex(8)
+def _keep(session: Session, slot: str, name: str, done: Finished) -> str:
+    """Write the finished copy to the panel's folder in the visitor's folder and return its path.
+
+    One copy per panel: the panel's previous copy (no longer shown there) is removed, so however often a visitor asks,
+    their finished copies take at most one file per panel until the session's folder is cleaned up."""
+    panel = session.files_dir() / "finished" / safe_name(slot, "result")
+    if panel.is_dir():
+        for old in panel.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+    folder = panel / secrets.token_hex(8)  # a fresh path each time: the browser never gets a cached older copy
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
     target.write_bytes(done.data)
