@@ -26,8 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from musicgen import MusicRequest  # noqa: E402
 from musicgen.aimlapi import AimlApiClient, PollPolicy  # noqa: E402
+from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan, VirtualClock  # noqa: E402
 from musicgen.requests import AudioSetting  # noqa: E402
-from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, VirtualClock  # noqa: E402
 
 LYRICS = "[Verse]\nbenchmark line one\nline two\n[Chorus]\nla la la"
 REQUEST = MusicRequest.song(

@@ -2,7 +2,8 @@
 and a Gradio studio."""
 
 from .aimlapi import AimlApiClient
-from .client import Chunk, MusicClient, Progress
+from .aimlapi.tasks import PollPolicy, Task, TaskFailedError
+from .client import MusicClient
 from .errors import (
     APIConnectionError,
     APIError,
@@ -21,9 +22,9 @@ from .errors import (
     StreamTruncatedError,
 )
 from .legacy import Music01Request, UploadResult, generate_music01, upload_reference
+from .progress import Chunk, Progress
 from .requests import AudioSetting, CoverPreprocessRequest, LyricsRequest, MusicRequest
 from .results import CoverAnalysis, LyricsResult, MusicResult, Segment
-from .tasks import PollPolicy, Task, TaskFailedError
 
 __all__ = [
     "APIConnectionError", "APIError", "APITimeoutError", "AimlApiClient", "AudioError", "AudioSetting",

@@ -16,10 +16,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import cli_legacy, cli_usage, config, providers
-from .aimlapi_requests import UNSUPPORTED
 from .audio import ReferenceError, check_reference
-from .client import MusicClient, Progress
 from .errors import MusicGenError
+from .progress import Progress
+from .providers import Client
 from .requests import AudioSetting, CoverPreprocessRequest, LyricsRequest, MusicRequest, describe_validation_error
 from .results import MusicResult
 
@@ -47,10 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.add_argument(
         "--provider",
-        choices=providers.PROVIDERS,
+        choices=tuple(providers.REGISTRY),
         default=providers.MINIMAX,
-        help="minimax (needs MINIMAX_API_KEY), aimlapi (the AI/ML API proxy, needs AIMLAPI_KEY; songs only) or demo "
-        "(the offline demo engine: synthesized locally, not by MiniMax)",
+        help="; ".join(
+            f"{p.name}: {p.badge}" + (f" (needs {p.key_env or p.url_env})" if p.credential != "none" else "")
+            for p in providers.REGISTRY.values()
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -101,15 +103,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# The AI/ML API reports its task as queued, then generating; the other stages are the client's own.
-STAGE_WORDS = {"queued": "queued (task waiting on the AI/ML API)", "generating": "generating (task running)"}
+# Each subcommand's feature (providers.FEATURES), refused before any call on a backend that lacks it.
+COMMAND_FEATURES = {
+    "song": "song", "instrumental": "instrumental", "cover": "cover", "cover-preprocess": "cover-preprocess",
+    "lyrics": "lyrics", "upload": "music01", "music01": "music01",
+}  # fmt: skip
 
 
 class _Reporter:
     """Progress on stderr: rewritten in place on a terminal, one line per stage otherwise."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, provider: str = providers.MINIMAX) -> None:
         self.quiet = quiet
+        self.words = providers.get(provider).stage_text  # a backend's own stages (the AI/ML API's task queue)
         self.tty = sys.stderr.isatty()
         self.last_stage = ""
         self.last_print = 0.0
@@ -122,7 +128,7 @@ class _Reporter:
             return
         self.last_stage, self.last_print = p.stage, now
         got = f", {p.bytes_received / 1024:,.0f} KB received" if p.bytes_received else ""
-        line = f"{STAGE_WORDS.get(p.stage, p.stage)}… {p.elapsed_s:5.1f} s elapsed{got}"
+        line = f"{self.words(p.stage) or p.stage}… {p.elapsed_s:5.1f} s elapsed{got}"
         if self.tty:
             sys.stderr.write("\r\033[K" + line)
             if p.stage == "done":
@@ -169,8 +175,8 @@ def _save(result, args: argparse.Namespace) -> Path:
     return out
 
 
-def _run(args: argparse.Namespace, client: MusicClient) -> int:
-    report = _Reporter(args.quiet)
+def _run(args: argparse.Namespace, client: Client) -> int:
+    report = _Reporter(args.quiet, args.provider)
     if args.command in cli_legacy.COMMANDS:
         return cli_legacy.run(args, client, _read_lyrics(args), report)
     if args.command == "lyrics":
@@ -223,30 +229,25 @@ def _report_song(out: Path, result: MusicResult) -> int:
 
 def refusal(provider: str, args: argparse.Namespace) -> str:
     """Why this provider cannot run this command (checked before any call), or '' when it can."""
-    if provider == providers.AIMLAPI and args.command in UNSUPPORTED:
-        return (
-            f"the AI/ML API does not offer {UNSUPPORTED[args.command]} (it makes songs from given lyrics, and legacy "
-            "music-01). Use --provider minimax (MINIMAX_API_KEY) or --provider demo."
-        )
-    if provider != providers.AIMLAPI and args.command == "fetch":
-        return "fetch waits for an AI/ML API task: use --provider aimlapi (AIMLAPI_KEY)."
-    if provider == providers.DEMO and args.command in cli_legacy.COMMANDS:
-        return (
-            "the demo engine has no legacy music-01: it needs a MiniMax key (--provider minimax, MINIMAX_API_KEY) "
-            "or an AI/ML API key (--provider aimlapi, AIMLAPI_KEY)."
-        )
-    return ""
+    record = providers.get(provider)
+    if args.command == "fetch":
+        return "" if provider == providers.AIMLAPI else "fetch waits for an AI/ML API task: use --provider aimlapi."
+    others = providers.REGISTRY.values()
+    refused = record.lacks(COMMAND_FEATURES[args.command], others)
+    if not refused and args.command == "song" and args.lyrics_optimizer:
+        refused = record.lacks("auto-lyrics", others)
+    return refused
 
 
-def _client(provider: str) -> MusicClient:
-    if provider == providers.DEMO:
-        print(f"{providers.DEMO_LABEL}.", file=sys.stderr)
-        return providers.demo_client()
-    if provider == providers.AIMLAPI:
-        client = providers.aimlapi_client()
-        print(f"{providers.AIMLAPI_LABEL} at {client.settings.base_url}.", file=sys.stderr)
-        return client
-    return MusicClient()
+def _client(provider: str) -> Client:
+    """The backend's client from the environment; says on stderr which backend answers (not for MiniMax itself)."""
+    record = providers.get(provider)
+    client = record.client()
+    if record.credential == "none":
+        print(f"{record.badge}.", file=sys.stderr)
+    elif provider != providers.MINIMAX:
+        print(f"{record.badge} at {client.transport.base_url}.", file=sys.stderr)
+    return client
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,16 @@ import time
 from pathlib import Path
 
 from . import config
-from .client import MusicClient, ProgressFn
-from .legacy import LYRICS_MAX, PURPOSES, Music01Request, generate_music01, upload_reference, with_accompaniment
+from .legacy import (
+    LYRICS_MAX,
+    PURPOSES,
+    LegacyClient,
+    Music01Request,
+    generate_music01,
+    upload_reference,
+    with_accompaniment,
+)
+from .progress import ProgressFn
 from .requests import AudioSetting
 
 COMMANDS = ("upload", "music01")
@@ -53,7 +61,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="where to write the audio (default: music01-<time>.<format>)")
 
 
-def run(args: argparse.Namespace, client: MusicClient, lyrics: str, report: ProgressFn) -> int:
+def run(args: argparse.Namespace, client: LegacyClient, lyrics: str, report: ProgressFn) -> int:
     """Run `upload` or `music01`; returns the exit code (failures raise, as in the rest of the CLI)."""
     if args.command == "upload":
         up = upload_reference(client, args.file, args.purpose, on_progress=report)

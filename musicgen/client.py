@@ -7,63 +7,32 @@ failed before the request was sent. A generation is never re-sent after a read t
 from __future__ import annotations
 
 import base64
-import functools
 import json
-import ssl
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 
 from . import config, errors
 from .audio import check_reference
-from .envelope import EnvelopeReader
+from .envelope import check_status, raise_for_business, read_answer
+from .progress import Chunk, Progress, ProgressClock, ProgressFn
 from .requests import CoverPreprocessRequest, LyricsRequest, MusicRequest
 from .results import CoverAnalysis, LyricsResult, MusicResult, build_music_result
 from .streaming import DONE, StreamAssembler, iter_sse_data
+from .transport import Transport, tls_context
 
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a call is: stage ('sending', 'waiting', 'receiving', 'downloading', 'done'), time and bytes so far."""
-
-    stage: str
-    elapsed_s: float
-    bytes_received: int = 0
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A piece of a streamed song as it arrived."""
-
-    data: bytes
-    bytes_received: int
-    elapsed_s: float
-
-
-ProgressFn = Callable[[Progress], None]
-_T = TypeVar("_T")
-_RETRY_BEFORE_SEND = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """The certificate store, loaded once per process and shared by every client (SSLContext is thread-safe).
-
-    httpx loads it anew for each client, about 20 ms of CPU; the studio builds a client per generation, and with
-    many visitors at once that was a fifth of its CPU time (benchmarks/bench_studio.py, py-spy). Same rules as
-    httpx's default: SSL_CERT_FILE / SSL_CERT_DIR when set, else certifi's bundle.
-    """
-    return httpx.create_ssl_context()
+__all__ = ["Chunk", "MusicClient", "Progress", "ProgressClock", "ProgressFn", "tls_context"]
+MISSING_KEY_HINT = "Set MINIMAX_API_KEY (or enter a key in the studio's Settings), or use the offline demo engine."
 
 
 class MusicClient:
     """A client for MiniMax's Music API. Reads MINIMAX_API_KEY / MINIMAX_BASE_URL when built, if not given."""
 
     provider = "minimax"
+    hints: errors.Hints = {}  # MiniMax's hints are the error classes' own defaults
+    music01_paths = ("/v1/music_upload", "/v1/music_generation")  # legacy music-01: upload, generate
 
     def __init__(
         self,
@@ -77,15 +46,19 @@ class MusicClient:
         provider: str | None = None,
     ) -> None:
         self.settings = config.ClientSettings.resolve(api_key, base_url)
-        self.timeouts = timeouts or config.Timeouts()
-        self.retry = retry or config.RetryPolicy()
-        self._sleep = sleep
         if provider:
             self.provider = provider
-        # The key is added per request, so downloads from other hosts never carry it.
-        self._http = httpx.Client(
-            base_url=self.settings.base_url, transport=transport, follow_redirects=True, verify=tls_context()
+        self.transport = Transport(
+            self.settings.base_url,
+            self.settings.api_key,
+            check=check_status,
+            missing_key=lambda: errors.AuthenticationError("No API key is set", hint=MISSING_KEY_HINT),
+            timeouts=timeouts,
+            retry=retry,
+            transport=transport,
+            sleep=sleep,
         )
+        self.timeouts, self.retry = self.transport.timeouts, self.transport.retry
 
     def __repr__(self) -> str:
         return f"MusicClient(base_url={self.settings.base_url!r}, key={'set' if self.settings.api_key else 'unset'})"
@@ -98,10 +71,11 @@ class MusicClient:
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        self.transport.close()
 
     # -- public calls -------------------------------------------------------------------------------------------
 
+    @errors.carries_provider
     def generate(
         self,
         request: MusicRequest,
@@ -126,8 +100,9 @@ class MusicClient:
         """Yield each audio Chunk as it arrives, then the complete MusicResult. Sends when first iterated."""
         if not request.stream:
             request = request.model_copy(update={"stream": True, "output_format": "hex"})
-        return self._stream(request, on_progress)
+        return _attributed_items(self, self._stream(request, on_progress))
 
+    @errors.carries_provider
     def preprocess_cover(
         self, request: CoverPreprocessRequest | str | Path, *, on_progress: ProgressFn | None = None
     ) -> CoverAnalysis:
@@ -138,6 +113,7 @@ class MusicClient:
         body = self._post_json("/v1/music_cover_preprocess", request.payload(), self.timeouts.preprocess, on_progress)
         return CoverAnalysis.from_response(body, provider=self.provider)
 
+    @errors.carries_provider
     def generate_lyrics(self, request: LyricsRequest, *, on_progress: ProgressFn | None = None) -> LyricsResult:
         """Write a full song's lyrics from a prompt, or edit given lyrics."""
         body = self._post_json("/v1/lyrics_generation", request.payload(), self.timeouts.lyrics, on_progress)
@@ -151,120 +127,17 @@ class MusicClient:
 
     # -- HTTP plumbing ------------------------------------------------------------------------------------------
 
-    def _headers(self) -> dict[str, str]:
-        if not self.settings.api_key:
-            raise errors.AuthenticationError(
-                "No API key is set",
-                hint="Set MINIMAX_API_KEY (or enter a key in the studio's Settings), or use the offline demo engine.",
-            )
-        return {"Authorization": f"Bearer {self.settings.api_key}", "Content-Type": "application/json"}
-
-    def _timeout(self, read: float) -> httpx.Timeout:
-        t = self.timeouts
-        return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.connect)
-
-    def _send(self, path: str, payload: dict, read_timeout: float) -> httpx.Response:
-        """POST JSON and return the open (streaming) response; retries only connections that never sent anything."""
-        headers = self._headers()
-        content = json.dumps(payload, ensure_ascii=False).encode()
-        return self._post(
-            lambda timeout: self._http.build_request("POST", path, content=content, headers=headers, timeout=timeout),
-            read_timeout,
-        )
-
-    def _post(
-        self, build: Callable[[httpx.Timeout], httpx.Request], read_timeout: float, what: str = ""
-    ) -> httpx.Response:
-        """Send the request `build` makes and return the open (streaming) response, after the HTTP status checks.
-
-        Retries only connections that never sent anything; `what` names the request in timeout and failure
-        messages ("upload"), else they name the host.
-        """
-        base = self.settings.base_url
-        attempt = 0
-        while True:
-            try:
-                resp = self._http.send(build(self._timeout(read_timeout)), stream=True)
-            except _RETRY_BEFORE_SEND as exc:
-                if attempt < self.retry.max_retries:
-                    self._sleep(self.retry.wait(attempt))
-                    attempt += 1
-                    continue
-                raise errors.APIConnectionError(f"Could not connect to {base}: {exc}") from None
-            except httpx.TimeoutException:
-                where = f"to the {what}" if what else f"from {base}"
-                raise errors.APITimeoutError(f"No answer {where} within {read_timeout:.0f} s") from None
-            except httpx.TransportError as exc:
-                raise errors.APIConnectionError(f"The {what or 'connection'} to {base} failed: {exc}") from None
-            self._raise_for_http_status(resp)
-            return resp
-
-    def _with_retry(self, call: Callable[[], _T]) -> _T:
-        """Run `call`, re-running it after a rate-limit rejection: a rejected request started no song."""
-        attempt = 0
-        while True:
-            try:
-                return call()
-            except errors.RateLimitError as exc:
-                if exc.partial or attempt >= self.retry.max_retries:
-                    raise
-                self._sleep(self.retry.wait(attempt, exc.retry_after))
-                attempt += 1
-
-    def _raise_for_http_status(self, resp: httpx.Response) -> None:
-        if resp.status_code < 400:
-            return
-        trace = resp.headers.get("trace-id")
-        try:
-            body = json.loads(resp.read())
-            base = body.get("base_resp") or {}
-            code, msg = int(base.get("status_code") or 0), str(base.get("status_msg") or "")
-            trace = body.get("trace_id") or trace
-        except (json.JSONDecodeError, ValueError, AttributeError, httpx.HTTPError):
-            code, msg = 0, f"The API answered {_reason(resp)} with a page that is not JSON (a gateway error)"
-        retry_after = _retry_after(resp.headers.get("retry-after"))
-        resp.close()
-        if code and code not in (resp.status_code,) and resp.status_code not in (404, 410):
-            err = errors.from_business_code(code, msg, trace, resp.status_code)
-            if isinstance(err, errors.RateLimitError):
-                err.retry_after = retry_after
-        else:
-            err = errors.from_http_status(resp.status_code, msg or _reason(resp), trace, retry_after)
-        raise err
-
-    def _read_json(self, resp: httpx.Response, progress: ProgressClock) -> tuple[dict, bytes | None]:
-        """Read a JSON envelope (hex audio decoded on the fly), then raise for a business error."""
-        reader = EnvelopeReader()
-        received = 0
-        try:
-            for chunk in resp.iter_bytes():
-                received += len(chunk)
-                reader.feed(chunk)
-                progress("receiving", received)
-            body, audio = reader.finish()
-        except httpx.TimeoutException:
-            raise errors.APITimeoutError("The answer stopped arriving before it was complete") from None
-        except httpx.TransportError as exc:
-            raise errors.APIConnectionError(f"The connection broke while reading the answer: {exc}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise errors.ServerError(
-                "The API answered with something that is not JSON (a gateway error page?)",
-                http_status=resp.status_code,
-                trace_id=resp.headers.get("trace-id"),
-            ) from None
-        finally:
-            resp.close()
-        if not isinstance(body, dict):
-            raise errors.ServerError("The API answered with unexpected JSON", trace_id=resp.headers.get("trace-id"))
-        if not body.get("trace_id") and resp.headers.get("trace-id"):
-            body["trace_id"] = resp.headers["trace-id"]  # some answers carry it only as a header
-        _raise_for_business(body, body.get("trace_id"))
-        return body, audio
+    def _envelope(
+        self, path: str, payload: dict, read_timeout: float, clock: ProgressClock
+    ) -> tuple[dict, bytes | None]:
+        """POST and read MiniMax's envelope; a rate-limit rejection (which started nothing) is sent again."""
+        t = self.transport
+        return t.with_retry(lambda: read_answer(t.post_json(path, payload, read_timeout), clock))
 
     def _post_json(self, path: str, payload: dict, read_timeout: float, on_progress: ProgressFn | None) -> dict:
         clock = ProgressClock(on_progress)
         clock("sending")
-        body, _ = self._with_retry(lambda: self._read_json(self._send(path, payload, read_timeout), clock))
+        body, _ = self._envelope(path, payload, read_timeout, clock)
         clock("done")
         return body
 
@@ -272,9 +145,7 @@ class MusicClient:
         clock = ProgressClock(on_progress)
         clock("sending")
         payload = request.payload()
-        body, audio = self._with_retry(
-            lambda: self._read_json(self._send("/v1/music_generation", payload, self.timeouts.generation), clock)
-        )
+        body, audio = self._envelope("/v1/music_generation", payload, self.timeouts.generation, clock)
         trace = body.get("trace_id")
         data = body.get("data") or {}
         url = None
@@ -283,7 +154,7 @@ class MusicClient:
             if isinstance(link, str) and link.startswith(("http://", "https://")):
                 url = link
                 clock("downloading")
-                audio = self._download(url, trace)
+                audio = self.transport.download(url, trace)
             else:
                 raise errors.CorruptAudioError("The answer carried no audio", trace_id=trace)
         if not audio:
@@ -301,37 +172,19 @@ class MusicClient:
             url=url,
         )
 
-    def _download(self, url: str, trace: str | None) -> bytes:
-        """Fetch a url-mode result at once (links expire after 24 h). No Authorization header goes with it."""
-        try:
-            resp = self._http.get(url, timeout=self.timeouts.download)
-        except httpx.HTTPError as exc:
-            raise errors.APIConnectionError(
-                f"The song is ready but downloading it failed: {exc}",
-                trace_id=trace,
-                hint=f"Download it yourself within 24 h from {url}",
-            ) from None
-        if resp.status_code != 200:
-            raise errors.APIConnectionError(
-                f"The song is ready but its download link answered HTTP {resp.status_code}",
-                trace_id=trace,
-                hint=f"Try the link yourself (valid 24 h): {url}",
-            )
-        return resp.content
-
     def _stream(self, request: MusicRequest, on_progress: ProgressFn | None) -> Iterator[Chunk | MusicResult]:
         clock = ProgressClock(on_progress)
         clock("sending")
         payload = request.payload()
 
         def open_stream() -> tuple[httpx.Response, tuple[dict, bytes | None] | None]:
-            resp = self._send("/v1/music_generation", payload, self.timeouts.stream_idle)
+            resp = self.transport.post_json("/v1/music_generation", payload, self.timeouts.stream_idle)
             if "text/event-stream" in resp.headers.get("content-type", ""):
                 return resp, None
             # Errors (and sometimes the whole song) come back as a plain JSON envelope.
-            return resp, self._read_json(resp, clock)
+            return resp, read_answer(resp, clock)
 
-        resp, whole = self._with_retry(open_stream)
+        resp, whole = self.transport.with_retry(open_stream)
         clock("waiting")
         trace = resp.headers.get("trace-id")
         if whole is not None:
@@ -354,7 +207,7 @@ class MusicClient:
                 except json.JSONDecodeError:
                     continue  # a malformed keep-alive is not worth failing a paid song over
                 trace = event.get("trace_id") or trace
-                _raise_for_business(event, trace, partial=bytes(asm.audio))
+                raise_for_business(event, trace, partial=bytes(asm.audio))
                 data = event.get("data") or {}
                 hex_audio = data.get("audio") or ""
                 if data.get("status") == 2:
@@ -400,41 +253,6 @@ class MusicClient:
         )
 
 
-class ProgressClock:
-    """Reports progress with the time elapsed since it was made; calling it returns that time."""
-
-    def __init__(self, fn: ProgressFn | None, clock: Callable[[], float] = time.monotonic) -> None:
-        self._fn, self._clock = fn, clock
-        self._t0 = clock()
-
-    @property
-    def elapsed(self) -> float:
-        return self._clock() - self._t0
-
-    def __call__(self, stage: str, received: int = 0) -> float:
-        elapsed = self.elapsed
-        if self._fn:
-            self._fn(Progress(stage, elapsed, received))
-        return elapsed
-
-
-def _raise_for_business(body: dict, trace: str | None, partial: bytes | None = None) -> None:
-    base = body.get("base_resp") or {}
-    code = base.get("status_code")
-    if code in (None, 0, "0"):
-        return
-    err = errors.from_business_code(int(code), str(base.get("status_msg") or ""), body.get("trace_id") or trace)
-    if partial:
-        err.partial = partial  # what arrived before a mid-stream error is kept
-    raise err
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None  # an HTTP-date; the default backoff applies
-
-
-def _reason(resp: httpx.Response) -> str:
-    return f"HTTP {resp.status_code} {resp.reason_phrase}".strip()
+def _attributed_items(client: MusicClient, items: Iterator[Chunk | MusicResult]) -> Iterator[Chunk | MusicResult]:
+    with errors.raised_by(client.provider, client.hints):
+        yield from items

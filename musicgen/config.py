@@ -49,7 +49,7 @@ BACKOFF_INITIAL = 1.0
 BACKOFF_FACTOR = 2.0
 BACKOFF_MAX = 30.0  # no single wait is longer than this, whatever Retry-After says
 
-# The AI/ML API proxy (second provider, musicgen/aimlapi.py): its host, environment variables, task polling.
+# The AI/ML API proxy (second provider, musicgen/aimlapi/): its host, environment variables, task polling.
 AIMLAPI_BASE_URL = "https://api.aimlapi.com"
 ENV_AIMLAPI_KEY = "AIMLAPI_KEY"
 ENV_AIMLAPI_BASE_URL = "AIMLAPI_BASE_URL"

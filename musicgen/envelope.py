@@ -12,7 +12,12 @@ import json
 import re
 from collections.abc import Iterable
 
+import httpx
+
+from . import errors
 from .errors import CorruptAudioError
+from .progress import ProgressClock
+from .transport import reason, retry_after
 
 _AUDIO_KEY = re.compile(rb'"audio"\s*:\s*"')
 _HEX = frozenset(b"0123456789abcdefABCDEF")
@@ -95,3 +100,71 @@ def read_envelope(chunks: Iterable[bytes]) -> tuple[object, bytes | None]:
     for chunk in chunks:
         reader.feed(chunk)
     return reader.finish()
+
+
+# -- MiniMax's answers: the HTTP status, the business code in base_resp, the envelope read as it arrives -------------
+
+
+def check_status(resp: httpx.Response) -> None:
+    """Raise the exception for an HTTP error answer (its base_resp code when it has a telling one)."""
+    if resp.status_code < 400:
+        return
+    trace = resp.headers.get("trace-id")
+    try:
+        body = json.loads(resp.read())
+        base = body.get("base_resp") or {}
+        code, msg = int(base.get("status_code") or 0), str(base.get("status_msg") or "")
+        trace = body.get("trace_id") or trace
+    except (json.JSONDecodeError, ValueError, AttributeError, httpx.HTTPError):
+        code, msg = 0, f"The API answered {reason(resp)} with a page that is not JSON (a gateway error)"
+    wait = retry_after(resp.headers.get("retry-after"))
+    resp.close()
+    if code and code != resp.status_code and resp.status_code not in (404, 410):
+        err = errors.from_business_code(code, msg, trace, resp.status_code)
+        if isinstance(err, errors.RateLimitError):
+            err.retry_after = wait
+    else:
+        err = errors.from_http_status(resp.status_code, msg or reason(resp), trace, wait)
+    raise err
+
+
+def raise_for_business(body: dict, trace: str | None, partial: bytes | None = None) -> None:
+    """Raise the exception for a `base_resp.status_code` that is not 0; what arrived before is kept on it."""
+    base = body.get("base_resp") or {}
+    code = base.get("status_code")
+    if code in (None, 0, "0"):
+        return
+    err = errors.from_business_code(int(code), str(base.get("status_msg") or ""), body.get("trace_id") or trace)
+    if partial:
+        err.partial = partial  # what arrived before a mid-stream error is kept
+    raise err
+
+
+def read_answer(resp: httpx.Response, progress: ProgressClock) -> tuple[dict, bytes | None]:
+    """Read a JSON envelope (hex audio decoded on the fly), then raise for a business error."""
+    reader = EnvelopeReader()
+    received = 0
+    try:
+        for chunk in resp.iter_bytes():
+            received += len(chunk)
+            reader.feed(chunk)
+            progress("receiving", received)
+        body, audio = reader.finish()
+    except httpx.TimeoutException:
+        raise errors.APITimeoutError("The answer stopped arriving before it was complete") from None
+    except httpx.TransportError as exc:
+        raise errors.APIConnectionError(f"The connection broke while reading the answer: {exc}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise errors.ServerError(
+            "The API answered with something that is not JSON (a gateway error page?)",
+            http_status=resp.status_code,
+            trace_id=resp.headers.get("trace-id"),
+        ) from None
+    finally:
+        resp.close()
+    if not isinstance(body, dict):
+        raise errors.ServerError("The API answered with unexpected JSON", trace_id=resp.headers.get("trace-id"))
+    if not body.get("trace_id") and resp.headers.get("trace-id"):
+        body["trace_id"] = resp.headers["trace-id"]  # some answers carry it only as a header
+    raise_for_business(body, body.get("trace_id"))
+    return body, audio

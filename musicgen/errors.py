@@ -1,6 +1,6 @@
 """Exceptions the client raises: one class per failure a user can act on.
 
-MusicGenError                      base; .message, .hint (what to do next), .code, .http_status, .trace_id
+MusicGenError                      base; .message, .hint (what to do next), .code, .http_status, .trace_id, .provider
 ├── APIError                       the API answered with an error
 │   ├── AuthenticationError        1004, 2049, HTTP 401/403: bad key, or a key used on the wrong region's host
 │   ├── RateLimitError             1002, 1039, 2045, HTTP 429; .retry_after when known
@@ -19,7 +19,12 @@ MusicGenError                      base; .message, .hint (what to do next), .cod
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class MusicGenError(Exception):
@@ -27,6 +32,7 @@ class MusicGenError(Exception):
 
     default_hint = ""
     partial: bytes = b""  # audio that arrived before the failure, if any; never thrown away
+    provider: str = ""  # the backend that raised it ("minimax", "aimlapi", ...), set by its client (raised_by)
 
     def __init__(
         self,
@@ -190,3 +196,37 @@ def from_http_status(status: int, message: str, trace_id: str | None, retry_afte
     if status >= 500:
         return ServerError(message or "The API had a server error", **kw)
     return APIError(message or f"Unexpected HTTP {status}", **kw)
+
+
+Hints = Mapping[type[MusicGenError], str]
+
+
+@contextmanager
+def raised_by(provider: str, hints: Hints | None = None) -> Iterator[None]:
+    """Mark every MusicGenError raised inside with the backend that raised it, and give it that backend's hint
+    where it still has its class's default (which speaks of MiniMax)."""
+    try:
+        yield
+    except MusicGenError as exc:
+        attribute(exc, provider, hints)
+        raise
+
+
+def attribute(exc: MusicGenError, provider: str, hints: Hints | None = None) -> MusicGenError:
+    """Set `exc.provider` (unless already set) and swap a default hint for the backend's own; returns `exc`."""
+    if not exc.provider:
+        exc.provider = provider
+    if hints and type(exc) in hints and exc.hint == type(exc).default_hint:
+        exc.hint = hints[type(exc)]  # its own class only: a timeout keeps its "not re-sent" advice
+    return exc
+
+
+def carries_provider(method: _F) -> _F:
+    """Decorate a client's public call: what it raises carries the client's `provider` and `hints`."""
+
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kw: Any) -> Any:
+        with raised_by(self.provider, self.hints):
+            return method(self, *args, **kw)
+
+    return call  # type: ignore[return-value]

@@ -11,18 +11,19 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import httpx
 import soundfile as sf
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from . import errors
-from .aimlapi import AimlApiClient
 from .audio import ReferenceError
-from .client import MusicClient, ProgressClock, ProgressFn
+from .envelope import read_answer
+from .progress import ProgressClock, ProgressFn
 from .requests import AudioSetting
 from .results import MusicResult, build_music_result
+from .transport import Transport
 
 MODEL = "music-01"
 LYRICS_MAX = 200  # MiniMax's music-01 page (the AI/ML API's schema allows 600; the stricter rule works on both)
@@ -30,10 +31,6 @@ REFERENCE_MIN_S, REFERENCE_MAX_S = 10.0, 600.0
 PURPOSES = ("song", "voice", "instrumental")
 UPLOAD_TYPES = {"WAV": "audio/wav", "MP3": "audio/mpeg"}  # libsndfile's format name -> the part's content type
 ACCOMPANIMENT = "##"  # at both ends of the lyrics: sing them with accompaniment
-PATHS = {  # (upload, generate) per road
-    "minimax": ("/v1/music_upload", "/v1/music_generation"),
-    "aimlapi": ("/v2/generate/audio/minimax/upload", "/v2/generate/audio/minimax/generate"),
-}
 RETIRED_HINT = (
     "music-01 is a legacy model that may no longer be served: use music-2.6 for songs, or a cover model "
     "(music-cover) to follow a reference track."
@@ -111,18 +108,29 @@ def check_upload_file(path: str | Path) -> tuple[bytes, str]:
     return data, UPLOAD_TYPES[info.format]
 
 
+class LegacyClient(Protocol):
+    """What music-01 needs of a client (MusicClient and AimlApiClient have it): its routes, hints and transport."""
+
+    provider: str
+    hints: errors.Hints
+    music01_paths: tuple[str, str]  # (upload, generate)
+    transport: Transport
+
+
 def upload_reference(
-    client: MusicClient, path: str | Path, purpose: str = "song", *, on_progress: ProgressFn | None = None
+    client: LegacyClient, path: str | Path, purpose: str = "song", *, on_progress: ProgressFn | None = None
 ) -> UploadResult:
     """Upload a local reference for music-01 (MiniMax's /v1/music_upload, or the proxy's upload route)."""
     if purpose not in PURPOSES:
         raise ValueError(f"purpose must be one of {', '.join(PURPOSES)} (got {purpose!r})")
     data, mime = check_upload_file(path)
-    route = PATHS["aimlapi" if isinstance(client, AimlApiClient) else "minimax"][0]
     files = {"file": (Path(path).name, data, mime)}
     progress = ProgressClock(on_progress)
     progress("sending")
-    body, _ = _legacy_call(client, lambda: _post_form(client, route, {"purpose": purpose}, files), progress)
+    t = client.transport
+    # The service analyses the track before answering: the preprocess read timeout applies.
+    send = lambda: t.post_form(client.music01_paths[0], {"purpose": purpose}, files, t.timeouts.preprocess, "upload")  # noqa: E731
+    body, _ = _legacy_call(client, send, progress)
     want = {"song": ("voice_id", "instrumental_id"), "voice": ("voice_id",), "instrumental": ("instrumental_id",)}
     missing = [k for k in want[purpose] if not body.get(k)]
     if missing:
@@ -132,14 +140,14 @@ def upload_reference(
 
 
 def generate_music01(
-    client: MusicClient, request: Music01Request, *, on_progress: ProgressFn | None = None
+    client: LegacyClient, request: Music01Request, *, on_progress: ProgressFn | None = None
 ) -> MusicResult:
     """Generate with music-01 (POST /v1/music_generation on MiniMax, or the proxy's music-01 route); hex decoded."""
-    route = PATHS["aimlapi" if isinstance(client, AimlApiClient) else "minimax"][1]
     payload = request.payload()
     progress = ProgressClock(on_progress)
     progress("sending")
-    send = lambda: client._send(route, payload, client.timeouts.generation)  # noqa: E731
+    t = client.transport
+    send = lambda: t.post_json(client.music01_paths[1], payload, t.timeouts.generation)  # noqa: E731
     body, audio = _legacy_call(client, send, progress)
     trace = body.get("trace_id")
     if not audio:
@@ -159,27 +167,16 @@ def generate_music01(
     return result
 
 
-# -- plumbing: MusicClient's helpers do the HTTP; these add multipart and the legacy hint ---------------------------
+# -- plumbing: the client's transport does the HTTP; this adds the legacy hint and the provider -------------------
 
 
 def _legacy_call(
-    client: MusicClient, send: Callable[[], httpx.Response], progress: ProgressClock
+    client: LegacyClient, send: Callable[[], httpx.Response], progress: ProgressClock
 ) -> tuple[dict, bytes | None]:
     """Send (retrying a 429 like every call) and read the MiniMax envelope; a retired model gets RETIRED_HINT."""
-    try:
-        return client._with_retry(lambda: client._read_json(send(), progress))
-    except errors.ModelUnavailableError as exc:
-        exc.hint = RETIRED_HINT
-        raise
-
-
-def _post_form(client: MusicClient, path: str, fields: dict, files: dict) -> httpx.Response:
-    """POST multipart/form-data and return the open response; retries only connections that never sent anything."""
-    headers = {"Authorization": client._headers()["Authorization"]}  # httpx sets the multipart Content-Type
-    return client._post(
-        lambda timeout: client._http.build_request(
-            "POST", path, data=fields, files=files, headers=headers, timeout=timeout
-        ),
-        client.timeouts.preprocess,  # the service analyses the track before answering
-        what="upload",
-    )
+    with errors.raised_by(client.provider, client.hints):
+        try:
+            return client.transport.with_retry(lambda: read_answer(send(), progress))
+        except errors.ModelUnavailableError as exc:
+            exc.hint = RETIRED_HINT
+            raise

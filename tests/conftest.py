@@ -46,7 +46,7 @@ def browser():
 @pytest.fixture
 def clock():
     """Virtual time for the AI/ML API's task timing: polling tests run in milliseconds."""
-    from musicgen.standin_aimlapi import VirtualClock
+    from musicgen.aimlapi.standin import VirtualClock
 
     return VirtualClock()
 

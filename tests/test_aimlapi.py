@@ -17,8 +17,8 @@ from musicgen.aimlapi import (
     PollPolicy,
     proxy_payload,
 )
+from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan
 from musicgen.requests import AudioSetting, LyricsRequest
-from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan
 
 # Every key and host these tests use is their own: none from the developer's shell or another test.
 pytestmark = pytest.mark.usefixtures("no_provider_env")

@@ -15,8 +15,8 @@ from musicgen import (
     ServerError,
 )
 from musicgen.aimlapi import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, AimlApiClient, PollPolicy, TaskFailedError
+from musicgen.aimlapi.standin import ProxyFault, ProxyStandIn, TaskPlan
 from musicgen.requests import AudioSetting
-from musicgen.standin_aimlapi import ProxyFault, ProxyStandIn, TaskPlan
 
 # Every key and host these tests use is their own: none from the developer's shell or another test.
 pytestmark = pytest.mark.usefixtures("no_provider_env")

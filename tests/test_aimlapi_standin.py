@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from musicgen.standin_aimlapi import ProxyFault, ProxyStandIn, TaskPlan, VirtualClock
+from musicgen.aimlapi.standin import ProxyFault, ProxyStandIn, TaskPlan, VirtualClock
 
 KEY = "standin-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}

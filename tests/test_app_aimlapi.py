@@ -9,7 +9,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from ui_fixtures import LYRICS, launched
 
-from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, tone
+from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan, tone
 from musicgen.ui import build_app
 
 # Every key and host these tests use is their own: none from the developer's shell or another test.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
 
-from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan
+from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan
 from musicgen.ui import build_app
 
 pytestmark = BROWSER_MARKS

@@ -11,8 +11,8 @@ import soundfile as sf
 
 from musicgen import cli
 from musicgen.aimlapi import AimlApiClient
+from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan, tone
 from musicgen.requests import MusicRequest
-from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, tone
 
 # Every key and host these tests use is their own: none from the developer's shell or another test.
 pytestmark = pytest.mark.usefixtures("no_provider_env")
@@ -42,8 +42,8 @@ def test_song_through_the_proxy_shows_task_stages_elapsed_time_and_usage(proxy, 
     assert p.returncode == 0, p.stderr
     assert "AI/ML API proxy at http://127.0.0.1" in p.stderr
     lines = p.stderr.splitlines()
-    queued = next(n for n, line in enumerate(lines) if line.startswith("queued (task waiting on the AI/ML API)"))
-    generating = next(n for n, line in enumerate(lines) if line.startswith("generating (task running)"))
+    queued = next(n for n, line in enumerate(lines) if line.startswith("Queued at the AI/ML API…"))
+    generating = next(n for n, line in enumerate(lines) if line.startswith("Generating on the AI/ML API"))
     assert queued < generating and "s elapsed" in lines[generating]
     assert sf.info(out).samplerate == 44100
     assert "usage: 390,000 credits, 0.195 USD" in p.stdout and KEY not in p.stdout + p.stderr
@@ -88,7 +88,8 @@ def test_music01_uploads_the_reference_and_generates(proxy, monkeypatch, capsys,
 
 def test_music01_on_the_demo_engine_is_refused(capsys, tmp_path):
     assert cli.main(["--provider", "demo", "music01", "--refer-voice", "v", "--lyrics", "la"]) == cli.EXIT_USAGE
-    assert "demo engine has no legacy music-01" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "does not offer the legacy music-01 model: use --provider minimax or --provider aimlapi" in err
 
 
 def test_fetch_saves_a_song_submitted_earlier_by_its_generation_id(proxy, capsys, tmp_path):

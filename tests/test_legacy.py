@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from musicgen import AuthenticationError, InvalidParametersError, ModelUnavailableError, MusicClient
 from musicgen.aimlapi import AimlApiClient
+from musicgen.aimlapi.standin import ProxyStandIn, tone
 from musicgen.audio import ReferenceError
 from musicgen.legacy import (
     RETIRED_HINT,
@@ -18,7 +19,6 @@ from musicgen.legacy import (
     with_accompaniment,
 )
 from musicgen.requests import AudioSetting
-from musicgen.standin_aimlapi import ProxyStandIn, tone
 
 # Every key and host these tests use is their own: none from the developer's shell or another test.
 pytestmark = pytest.mark.usefixtures("no_provider_env")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import musicgen
-from musicgen import aimlapi, config, providers, tasks
+from musicgen import aimlapi, config, providers
+from musicgen.aimlapi import tasks
 
 # Every key and host these tests use is their own: none from the developer's shell or another test.
 pytestmark = pytest.mark.usefixtures("no_provider_env")

@@ -9,8 +9,8 @@ import soundfile as sf
 
 from musicgen import providers
 from musicgen.aimlapi import AimlApiClient
+from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan, tone
 from musicgen.library import Library, new_owner_token
-from musicgen.standin_aimlapi import ProxyStandIn, TaskPlan, tone
 from musicgen.ui import events, provider_events, provider_notes
 from musicgen.ui import library_events as le
 from musicgen.ui.handlers import Handlers
@@ -222,7 +222,10 @@ def test_legacy_on_the_demo_engine_says_a_key_is_needed_before_any_call(referenc
         lambda: lh.music01_upload(reference, "song", session),
         lambda: list(lh.music01("la", "v", "", False, "mp3", session)),
     ):
-        with pytest.raises(gr.Error, match="Demo engine has no legacy music-01 model: it needs a MiniMax key"):
+        with pytest.raises(
+            gr.Error,
+            match="Demo engine .your current backend. does not offer the legacy music-01 model. It needs a MiniMax key",
+        ):
             call()
 
 

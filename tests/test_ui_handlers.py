@@ -180,7 +180,7 @@ def test_stop_closes_the_call_within_a_tick(h, stand, factory):
     t0 = time.monotonic()
     gen.close()  # what Gradio does when the visitor presses Stop
     assert time.monotonic() - t0 < 1.0
-    assert factory.clients[-1]._http.is_closed
+    assert factory.clients[-1].transport.is_closed
 
 
 def test_free_models_on_the_servers_key_run_three_at_a_time(factory, stand):

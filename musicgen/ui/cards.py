@@ -8,8 +8,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from .. import providers
 from ..finish import Finished, FinishRequest
-from ..providers import AIMLAPI, DEMO, DEMO_LABEL, LABELS
+from ..providers import DEMO, DEMO_LABEL
 from ..results import CoverAnalysis
 
 # Segment colours by label (contract §6 labels); unknown labels get the neutral one.
@@ -33,14 +34,6 @@ STAGE_TEXT = {
     "done": "Finishing",
     "generating": "Generating",
     "completed": "Completed",
-}
-PROVIDER_TEXT = {DEMO: LABELS[DEMO], AIMLAPI: "AI/ML API (MiniMax model)"}
-# The AI/ML API runs each song as a task: queued at the proxy, then generating, then completed.
-AIMLAPI_STAGE_TEXT = {
-    "sending": "Submitting the task to the AI/ML API",
-    "queued": "Queued at the AI/ML API",
-    "generating": "Generating on the AI/ML API — a song takes 30 s to 5 min",
-    "completed": "Completed — fetching the song",
 }
 
 
@@ -96,16 +89,15 @@ def finished_summary(done: Finished, request: FinishRequest) -> str:
 
 def backend_badge(label: str, provider: str, note: str = "") -> str:
     """The always-visible badge naming the backend that will answer, with a line on the studio key's budget."""
-    kind = provider if provider in (DEMO, AIMLAPI) else "minimax"
+    kind = provider if provider in providers.REGISTRY else "minimax"
     line = f'<span class="mg-budget">{escape(note)}</span>' if note else ""
     return f'<div class="mg-badge mg-badge-{kind}" role="status">Backend: {escape(label)}{line}</div>'
 
 
 def stage_text(stage: str, provider: str = "") -> str:
     """A stage in words, as the provider means it (the AI/ML API's "queued" is its task queue, not ours)."""
-    if provider == AIMLAPI and stage in AIMLAPI_STAGE_TEXT:
-        return AIMLAPI_STAGE_TEXT[stage]
-    return STAGE_TEXT.get(stage, stage)
+    record = providers.REGISTRY.get(provider)
+    return (record and record.stage_text(stage)) or STAGE_TEXT.get(stage, stage)
 
 
 def status_line(stage: str, elapsed_s: float, received: int = 0, provider: str = "") -> str:
@@ -125,6 +117,12 @@ def notice(text: str, kind: str = "info") -> str:
     return f'<div class="mg-note mg-note-{kind}">{escape(text)}</div>'
 
 
+def provider_text(provider: str) -> str:
+    """How the metadata card names the backend that made a result (unknown names, from old entries: MiniMax)."""
+    record = providers.REGISTRY.get(provider)
+    return (record.card_label or record.label) if record else "MiniMax"
+
+
 def metadata_card(meta: dict[str, Any] | None) -> str:
     """Duration, sample rate, channels, bitrate, size, model, provider, trace id and time taken of a result."""
     if not meta:
@@ -139,7 +137,7 @@ def metadata_card(meta: dict[str, Any] | None) -> str:
         ("Bitrate", f"{bitrate // 1000} kbps" if bitrate else "–"),
         ("Size", f"{size_text(meta.get('size'))} · {str(meta.get('format', '')).upper()}"),
         ("Model", meta.get("model") or "–"),
-        ("Provider", PROVIDER_TEXT.get(str(meta.get("provider")), "MiniMax")),
+        ("Provider", provider_text(str(meta.get("provider")))),
         ("Time taken", f"{meta.get('elapsed_s', 0):.1f} s"),
         ("Loudness", level(meta.get("loudness_lufs"), "LUFS")),
         ("True peak", level(meta.get("true_peak_dbtp"), "dBTP")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 from pydantic import ValidationError
 
-from .. import errors
+from .. import errors, providers
 from ..audio import ReferenceError
 from ..requests import describe_validation_error
 
@@ -32,9 +32,9 @@ SETTINGS_HINT = (
     "region it was issued for (a global key works only on api.minimax.io, a mainland-China key only on "
     "api.minimaxi.com), or set MINIMAX_API_KEY on the server (a Space secret). The Demo engine backend needs no key."
 )
-AIMLAPI_SETTINGS_HINT = (
-    "Open the Settings tab to paste your own AI/ML API key (kept on the server for this session only), or set "
-    "AIMLAPI_KEY on the server (a Space secret). Or pick another backend there: MiniMax, or the Demo engine (no key)."
+OTHER_SETTINGS_HINT = (
+    "Open the Settings tab to paste your own {label} key (kept on the server for this session only), or set "
+    "{env} on the server (a Space secret). Or pick another backend there: MiniMax, or the Demo engine (no key)."
 )
 REFERENCE_RULES = "Use an mp3, wav, flac or ogg clip of 6 s to 6 min and at most 50 MB."
 
@@ -58,7 +58,7 @@ def message_for(exc: BaseException, *, partial_name: str = "") -> str:
         parts.append(f"Wait {wait} before trying again; other visitors may be sharing the same key.")
     elif isinstance(exc, errors.AuthenticationError):
         # Where to set the key in the studio (and, for MiniMax, the region rule).
-        parts.append(AIMLAPI_SETTINGS_HINT if _from_proxy(exc) else SETTINGS_HINT)
+        parts.append(_settings_hint(exc.provider))
     elif exc.hint and not (partial_name and isinstance(exc, errors.StreamTruncatedError)):
         parts.append(_sentence(exc.hint))  # (a truncated stream's hint only says what the next line says better)
     if partial_name:
@@ -77,8 +77,9 @@ def to_gr_error(exc: BaseException, *, secret: str | tuple[str, ...] = "", parti
     """A gr.Error for any failure; `secret` (an API key, or several) is scrubbed from the text in case a server
     echoed it."""
     title = title_for(exc)
-    if _from_proxy(exc):  # the AI/ML API's failures are not MiniMax's own
-        title = title.replace("MiniMax", "AI/ML API")
+    record = _raised_by(exc)
+    if record is not None and record.name != providers.MINIMAX:  # another backend's failures are not MiniMax's own
+        title = title.replace("MiniMax", record.label)
     if isinstance(exc, errors.RateLimitError) and exc.retry_after:
         title = f"{title}: wait {exc.retry_after:.0f} s"
     # The page's toast shows only the message (its header just says "Error"), so the message leads with the title.
@@ -94,9 +95,18 @@ def field_error(field: str, problem: str) -> gr.Error:
     return gr.Error(f"Check the form. {field}: {problem}", title="Check the form", print_exception=False)
 
 
-def _from_proxy(exc: BaseException) -> bool:
-    """Whether a client error came from the AI/ML API (its messages and hints name it)."""
-    return isinstance(exc, errors.MusicGenError) and "AI/ML API" in f"{exc.message} {exc.hint}"
+def _raised_by(exc: BaseException) -> providers.Provider | None:
+    """The record of the backend a client error came from (errors carry their provider), if known."""
+    name = getattr(exc, "provider", "") if isinstance(exc, errors.MusicGenError) else ""
+    return providers.REGISTRY.get(name) if name else None
+
+
+def _settings_hint(provider: str) -> str:
+    """Where to give a key for this backend in the studio (MiniMax's: with the region rule)."""
+    record = providers.REGISTRY.get(provider)
+    if record is None or record.name == providers.MINIMAX or not record.key_env:
+        return SETTINGS_HINT
+    return OTHER_SETTINGS_HINT.format(label=record.label, env=record.key_env)
 
 
 def _sentence(text: str) -> str:

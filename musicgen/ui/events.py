@@ -69,8 +69,8 @@ def set_region(region: str, session: Session) -> tuple[Session, str]:
 
 
 def set_backend(backend: str, session: Session) -> tuple[Session, str]:
-    """MiniMax, the AI/ML API or the demo engine, by the visitor's choice."""
-    session.backend = backend if backend in providers.PROVIDERS else ""
+    """A backend (a providers.REGISTRY name, among those offered), by the visitor's choice."""
+    session.backend = backend if backend in {p.name for p in providers.offered()} else ""
     return session, badge(session)
 
 
@@ -177,11 +177,11 @@ def wire_cover(tab: CoverTab, h: Handlers, session: gr.State, generation: dict[s
 
 
 def wire_settings(tab: SettingsTab, session: gr.State, badge_html: gr.HTML) -> None:
-    """Key, region and backend go into the visitor's server-side session; the badge follows."""
+    """Key and region go into the visitor's server-side session; the badge follows."""
     # .change, not .input: a pasted or password-manager-filled key must count too.
     tab.api_key.change(set_key, [tab.api_key, session], [session, tab.backend, badge_html], **INSTANT)
     tab.region.input(set_region, [tab.region, session], [session, badge_html], **INSTANT)
-    tab.backend.input(set_backend, [tab.backend, session], [session, badge_html], **INSTANT)
+    # The backend radio is wired with its health check in provider_events.wire_provider.
 
 
 def enter_code(gate: Gate, code: str, session: Session, req: gr.Request | None = None) -> tuple[Any, ...]:

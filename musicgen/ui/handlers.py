@@ -84,7 +84,8 @@ class Kept:
 def file_name(kind: str, provider: str, ext: str, partial: bool = False, now: float | None = None) -> str:
     """'song-minimax-20250101-120000.mp3' / 'cover-demo-engine-...-partial.wav'."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    slug = {providers.DEMO: "demo-engine", providers.AIMLAPI: "aimlapi"}.get(provider, "minimax")
+    record = providers.REGISTRY.get(provider)
+    slug = record.slug() if record else "minimax"
     return f"{kind}-{slug}-{stamp}{'-partial' if partial else ''}.{ext}"
 
 
@@ -133,6 +134,8 @@ class Handlers:
         self.gate = Gate()  # set by build_app: the access code and budgets on the server's keys (ui/gate.py)
         self.tick_s = tick_s
         self._free_slots = threading.BoundedSemaphore(free_slots)
+        self._slots: dict[str, threading.BoundedSemaphore] = {}  # per backend: its concurrency (providers record)
+        self._slots_lock = threading.Lock()
 
     # -- endpoints -----------------------------------------------------------------------------------------------
 
@@ -152,8 +155,9 @@ class Handlers:
     ) -> Iterator[Outputs]:
         """A song with vocals from a style prompt and lyrics (or lyrics_optimizer=True to have them written)."""
         session = self.gate.visitor(session, req)
+        provider_notes.refuse(session, "song")
         if lyrics_optimizer:
-            provider_notes.refuse(session, "lyrics")  # before any call, naming the backend and what to do
+            provider_notes.refuse(session, "auto-lyrics")  # before any call, naming the backend and what to do
         request = _build(
             lambda: MusicRequest.song(
                 prompt or "",
@@ -280,17 +284,38 @@ class Handlers:
         except (MusicGenError, ValidationError, ReferenceError) as exc:
             raise to_gr_error(exc, secret=session.secrets()) from None
 
-    def _generate(self, kind: str, request: MusicRequest, session: Session, progress: gr.Progress) -> Iterator[Outputs]:
+    def slot(self, provider: str) -> threading.BoundedSemaphore:
+        """The backend's slots: at most its record's concurrency of its songs run at once, the rest show "queued"."""
+        with self._slots_lock:
+            if provider not in self._slots:
+                self._slots[provider] = threading.BoundedSemaphore(providers.get(provider).concurrency())
+            return self._slots[provider]
+
+    def _generate(
+        self,
+        kind: str,
+        request: Any,
+        session: Session,
+        progress: gr.Progress,
+        *,
+        job: runner.Job | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Iterator[Outputs]:
+        """Run one generation through the runner (progress, Stop, slots), keep its result, turn failures into
+        messages: every generating button ends here, music-01 included (`job`)."""
         provider = session.provider()
         started = time.monotonic()
         yield gr.skip(), None, None, None, cards.status_line("sending", 0, provider=provider)
-        params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
-        free = provider == providers.MINIMAX and not session.api_key and request.model.endswith("-free")
+        if params is None:
+            params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
+        slots = [self.slot(provider)]
+        if not session.access(provider).key and request.model.endswith("-free"):
+            slots.append(self._free_slots)  # the server's key runs at most 3 free-model songs at once
         client = None
         try:
             with self.gate.spend(session, SONG):  # the one gate: the access code and budgets on the server's keys
                 client = self.client_factory(session)
-                steps = runner.run(client, request, tick_s=self.tick_s, slot=self._free_slots if free else None)
+                steps = runner.run(client, request, tick_s=self.tick_s, slots=slots, job=job)
                 for step in steps:
                     if step.result is not None:
                         kept = keep_result(session, kind, params, step.result, self.library)
@@ -342,9 +367,7 @@ def _build(make: Callable[[], Any]) -> Any:
         raise to_gr_error(exc) from None
 
 
-def _partial_result(
-    request: MusicRequest, audio: bytes, provider: str, elapsed_s: float, exc: Exception
-) -> MusicResult:
+def _partial_result(request: Any, audio: bytes, provider: str, elapsed_s: float, exc: Exception) -> MusicResult:
     s = request.audio_setting
     return build_music_result(
         audio, fmt=s.format, model=request.model, extra_info=None, requested_rate=s.sample_rate,

@@ -21,6 +21,7 @@ class SettingsTab:
     access_code: gr.Textbox
     access_apply: gr.Button
     access_info: gr.HTML
+    health: gr.HTML  # the chosen backend's health, for backends that have a check (hidden otherwise)
 
 
 def build_settings_tab(start: Session) -> SettingsTab:
@@ -69,11 +70,12 @@ def build_settings_tab(start: Session) -> SettingsTab:
             elem_id="settings-aimlapi-key",
         )
         backend = gr.Radio(
-            choices=[(providers.LABELS[p], p) for p in providers.PROVIDERS],
+            choices=[(p.label, p.name) for p in providers.offered()],
             value=start.provider(),
             label="Backend",
             info="MiniMax direct; the AI/ML API proxy (songs only: no instrumentals, covers or lyrics writing); or "
             "the demo engine, which synthesizes simple music locally with no key and no cost — it is not MiniMax.",
             elem_id="settings-backend",
         )
-    return SettingsTab(api_key, region, backend, aimlapi_key, access_code, access_apply, access_info)
+        health = gr.HTML("", visible=False, elem_id="settings-health")
+    return SettingsTab(api_key, region, backend, aimlapi_key, access_code, access_apply, access_info, health)

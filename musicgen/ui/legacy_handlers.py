@@ -13,20 +13,13 @@ Endpoints for scripts (they use the server's provider, as every endpoint does; t
 
 from __future__ import annotations
 
-import queue
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import suppress
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 from pydantic import ValidationError
 
 from ..audio import ReferenceError
-from ..budget import SONG
-from ..client import MusicClient, Progress
-from ..errors import MusicGenError
 from ..legacy import (
     LYRICS_MAX,
     Music01Request,
@@ -36,11 +29,10 @@ from ..legacy import (
     with_accompaniment,
 )
 from ..requests import AudioSetting
-from ..results import MusicResult
 from . import cards, provider_notes
 from .errors import to_gr_error
 from .events import INSTANT, generation_click, stopped
-from .handlers import Handlers, Outputs, keep_result
+from .handlers import Handlers, Outputs
 from .layout_cover import CoverTab
 from .layout_legacy import LegacySection
 from .session import Session
@@ -104,69 +96,10 @@ class LegacyHandlers:
             )
         except ValidationError as exc:
             raise to_gr_error(exc) from None
-        provider = session.provider()
-        secret = session.secrets()
-        yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.status_line("sending", 0, provider=provider)
-        try:
-            with self.h.gate.spend(session, SONG):  # the one gate: the access code and budgets on the server's keys
-                client = self.h.client_factory(session)
-                call = lambda c, report: generate_music01(c, request, on_progress=report)  # noqa: E731
-                for stage, elapsed, result in _ticking(client, call, self.h.tick_s):
-                    if result is not None:
-                        params = {**request.payload(), "accompaniment": bool(accompaniment)}
-                        kept = keep_result(session, "music01", params, result, self.h.library)
-                        card = cards.metadata_card(kept.metadata)
-                        path = str(kept.path)
-                        yield gr.skip(), path, path, kept.metadata, card  # wire_legacy then shows the player
-                        return
-                    progress(None, desc=f"music-01 · {cards.stage_text(stage, provider)} · {cards.clock(elapsed)}")
-                    line = cards.status_line(stage, elapsed, provider=provider)
-                    yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), line
-        except (MusicGenError, ValidationError, ReferenceError) as exc:
-            error = to_gr_error(exc, secret=secret)
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(error.message, "error")
-            raise error from None
-        except gr.Error as exc:  # refused by the gate: nothing was sent
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(exc.message, "error")
-            raise
-
-
-def _ticking(
-    client: MusicClient, call: Callable[[MusicClient, Callable[[Progress], None]], MusicResult], tick_s: float
-) -> Iterator[tuple[str, float, MusicResult | None]]:
-    """Run `call` in a worker thread; yield (stage, elapsed, None) on each stage and tick, then (.., result).
-
-    Closing the generator (the Stop button) closes the client, which ends the call."""
-    inbox: queue.Queue = queue.Queue()
-
-    def work() -> None:
-        try:
-            inbox.put(("result", call(client, inbox.put)))
-        except BaseException as exc:  # handed to the page, which turns it into a message
-            inbox.put(("error", exc))
-
-    t0, stage = time.monotonic(), "sending"
-    threading.Thread(target=work, name="musicgen-music01", daemon=True).start()
-    try:
-        while True:
-            try:
-                item = inbox.get(timeout=tick_s)
-            except queue.Empty:
-                yield stage, time.monotonic() - t0, None
-                continue
-            if isinstance(item, Progress):
-                if item.stage not in (stage, "done"):
-                    stage = item.stage
-                    yield stage, time.monotonic() - t0, None
-                continue
-            kind, value = item
-            if kind == "error":
-                raise value
-            yield "done", time.monotonic() - t0, value
-            return
-    finally:
-        with suppress(Exception):
-            client.close()
+        params = {**request.payload(), "accompaniment": bool(accompaniment)}
+        job = lambda client, report: generate_music01(client, request, on_progress=report)  # noqa: E731
+        yield from self.h._generate("music01", request, session, progress, job=job, params=params)
+        # wire_legacy then shows the finished-file player
 
 
 def lyrics_count(lyrics: str, accompaniment: bool) -> str:

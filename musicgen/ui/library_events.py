@@ -62,7 +62,8 @@ def when(created_at: float, now: float | None = None) -> str:
 
 def backend_name(provider: str) -> str:
     """How the list names a provider."""
-    return getattr(providers, "LABELS", {}).get(provider) or {providers.DEMO: "Demo engine"}.get(provider, provider)
+    record = providers.REGISTRY.get(provider)
+    return record.label if record else provider
 
 
 def row(entry: Entry, now: float | None = None) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
 from .. import providers
-from . import events, provider_notes
+from . import cards, events, provider_notes
 from .events import INSTANT
 from .layout_settings import SettingsTab
 from .session import Session
@@ -21,9 +23,23 @@ def set_aimlapi_key(key: str, session: Session) -> tuple[Session, str, str]:
     return session, session.provider(), events.badge(session)
 
 
+def backend_health(session: Session) -> dict[str, Any]:
+    """The chosen backend's health (its record's check, made now), shown under the choice; hidden when it has none."""
+    record = session.record()
+    if record.health is None:
+        return gr.update(value="", visible=False)
+    health = record.health(session.access())
+    return gr.update(value=cards.notice(health.text, "done" if health.ok else "error"), visible=True)
+
+
 def wire_provider(tab: SettingsTab, session: gr.State, badge_html: gr.HTML, notes: list[gr.HTML]) -> None:
-    """The AI/ML API key box, and the notes (in provider_notes.TABS order) that follow the backend radio."""
+    """The AI/ML API key box, the backend radio (with its health check), and the notes (in provider_notes.TABS
+    order) that follow it."""
     # .change, not .input: a pasted or password-manager-filled key must count too.
     tab.aimlapi_key.change(set_aimlapi_key, [tab.aimlapi_key, session], [session, tab.backend, badge_html], **INSTANT)
     # The radio changes on the visitor's click and when a key box picks a backend: either way the notes follow.
     tab.backend.change(provider_notes.tab_notes, tab.backend, notes, **INSTANT)
+    # The visitor's pick goes into the session; then a backend with a health check (a self-hosted server) is
+    # checked, queued like any call that may wait on the network.
+    picked = tab.backend.input(events.set_backend, [tab.backend, session], [session, badge_html], **INSTANT)
+    picked.then(backend_health, session, tab.health, concurrency_id="calls", **events.PRIVATE)

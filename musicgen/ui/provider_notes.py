@@ -1,7 +1,6 @@
 """What the chosen backend cannot do, said before any call: a note on each tab, and the refusal a handler raises.
 
-The AI/ML API proxy makes songs from given lyrics only (musicgen/aimlapi_requests.py): no instrumentals, covers or
-lyrics writing. The demo engine has no legacy music-01.
+Both read the backend's record (musicgen/providers): its capabilities, and what to switch to instead.
 """
 
 from __future__ import annotations
@@ -11,31 +10,28 @@ from typing import Any
 import gradio as gr
 
 from .. import providers
-from ..aimlapi_requests import LYRICS_MAX, LYRICS_MIN, PROMPT_MAX, PROMPT_MIN, UNSUPPORTED
 from . import cards
 from .session import Session
 
 TITLE = "Not offered by this backend"
-SWITCH = "Switch the backend in the Settings tab to MiniMax or the Demo engine to use it."
-# Features each backend lacks, keyed like UNSUPPORTED (what the words say).
-MISSING = {
-    providers.AIMLAPI: ("instrumental", "cover", "cover-preprocess", "lyrics"),
-    providers.DEMO: ("music01",),
-}
-WORDS = {**UNSUPPORTED, "music01": "the legacy music-01 model"}
 TABS = ("song", "instrumental", "cover", "legacy")  # "legacy": the music-01 section of the Cover tab
+TAB_FEATURES = {"song": "song", "instrumental": "instrumental", "cover": "cover", "legacy": "music01"}
 
 
 def message(provider: str, feature: str) -> str:
-    """Why `provider` cannot do `feature`, and what to do instead; '' when it can."""
-    if feature not in MISSING.get(provider, ()):
+    """Why `provider` cannot do `feature` (a providers.FEATURES key), and what to do instead; '' when it can."""
+    record = providers.get(provider)
+    if record.can.offers(feature):
         return ""
-    if provider == providers.DEMO:
-        return (
-            "The Demo engine has no legacy music-01 model: it needs a MiniMax key (or an AI/ML API key). "
-            "Add one in the Settings tab and pick that backend."
-        )
-    return f"The AI/ML API (your current backend) does not offer {WORDS[feature]}. {SWITCH}"
+    return f"The {record.label} (your current backend) does not offer {providers.FEATURES[feature][1]}. {instead(record, feature)}"
+
+
+def instead(record: providers.Provider, feature: str) -> str:
+    """What to switch to: the backend's own advice, else the offered backends that can do `feature`."""
+    if record.instead:
+        return record.instead
+    able = [p.label for p in providers.offered() if p.name != record.name and p.can.offers(feature)]
+    return f"Switch the backend in the Settings tab to {' or '.join(able)} to use it." if able else ""
 
 
 def refuse(session: Session | None, feature: str) -> None:
@@ -47,22 +43,14 @@ def refuse(session: Session | None, feature: str) -> None:
 
 def tab_note(provider: str, tab: str) -> str:
     """The note at the top of a tab for this backend: what it cannot do there, or '' for nothing to say."""
-    if tab == "legacy":
-        text = message(provider, "music01")
-        return cards.notice(text, "error") if text else ""
-    if provider != providers.AIMLAPI:
-        return ""
-    if tab == "song":
-        return cards.notice(
-            f"Through the AI/ML API: give your own lyrics ({LYRICS_MIN}–{LYRICS_MAX} characters) and a prompt of "
-            f"{PROMPT_MIN}–{PROMPT_MAX} characters. The song arrives whole when its task completes (no live stream); "
-            "writing lyrics needs MiniMax or the Demo engine (Settings tab).",
-            "info",
-        )
-    text = message(provider, tab)
-    if tab == "cover":
-        text += " The legacy music-01 section below works through the AI/ML API."
-    return cards.notice(text, "error") if text else ""
+    record = providers.get(provider)
+    text = message(provider, TAB_FEATURES[tab])
+    if tab == "cover" and text and record.can.music01:
+        text += " The legacy music-01 section below works on it."
+    if text:
+        return cards.notice(text, "error")
+    note = record.notes.get(tab, "")
+    return cards.notice(note, "info") if note else ""
 
 
 def note_box(provider: str, tab: str) -> gr.HTML:

@@ -9,15 +9,20 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
-from ..client import Chunk, MusicClient, Progress
 from ..errors import MusicGenError
-from ..requests import MusicRequest
+from ..progress import Chunk, Progress, ProgressFn
+from ..providers import Client
+from ..requests import AudioSetting
 from ..results import MusicResult
 from .live_audio import LiveChunk, LiveDecoder
+
+# A generation other than a MusicRequest's (music-01): it runs with the client and reports progress, like generate.
+Job = Callable[[Any, ProgressFn], MusicResult]
 
 _END = object()
 
@@ -34,35 +39,44 @@ class Step:
 
 
 def run(
-    client: MusicClient,
-    request: MusicRequest,
+    client: Client,
+    request: Any,
     *,
     tick_s: float = 1.0,
-    slot: threading.Semaphore | None = None,
+    slots: Sequence[threading.Semaphore] = (),
     channels: int = 2,
+    job: Job | None = None,
 ) -> Iterator[Step]:
-    """Yield Steps until the result (the last Step carries it); raises the client's exception. Closes `client`."""
+    """Yield Steps until the result (the last Step carries it); raises the client's exception. Closes `client`.
+
+    `request` is a MusicRequest (streamed when its `stream` is set), or any request with an `audio_setting` that
+    `job(client, on_progress)` generates (music-01). Each of `slots` (the backend's concurrency, a free model's
+    limit) is held while the call runs; waiting for one shows as the stage "queued".
+    """
     t0 = time.monotonic()
-    acquired = False
+    held: list[threading.Semaphore] = []
     try:
-        if slot is not None:
+        for slot in slots:
             while not slot.acquire(timeout=tick_s):
                 yield Step("queued", time.monotonic() - t0)
-            acquired = True
-        yield from _run_call(client, request, tick_s, channels, t0)
+            held.append(slot)
+        yield from _run_call(client, request, job, tick_s, channels, t0)
     finally:
         with suppress(Exception):  # closing aborts a call still running after Stop
             client.close()
-        if acquired and slot is not None:
+        for slot in reversed(held):
             slot.release()
 
 
-def _run_call(client: MusicClient, request: MusicRequest, tick_s: float, channels: int, t0: float) -> Iterator[Step]:
+def _run_call(client: Client, request: Any, job: Job | None, tick_s: float, channels: int, t0: float) -> Iterator[Step]:
     inbox: queue.Queue = queue.Queue()
+    stream = job is None and bool(request.stream)
 
     def work() -> None:
         try:
-            if request.stream:
+            if job is not None:
+                inbox.put(job(client, inbox.put))
+            elif stream:
                 for item in client.stream(request, on_progress=inbox.put):
                     inbox.put(item)
             else:
@@ -73,8 +87,8 @@ def _run_call(client: MusicClient, request: MusicRequest, tick_s: float, channel
             inbox.put(_END)
 
     threading.Thread(target=work, name="musicgen-call", daemon=True).start()
-    setting = request.audio_setting
-    decoder = LiveDecoder(setting.format, setting.sample_rate, channels) if request.stream else None
+    setting: AudioSetting = request.audio_setting
+    decoder = LiveDecoder(setting.format, setting.sample_rate, channels) if stream else None
     try:
         yield from _steps(inbox, decoder, tick_s, t0)
     finally:

@@ -13,14 +13,14 @@ from pathlib import Path
 from gradio.utils import get_upload_folder
 
 from .. import config, providers
-from ..client import MusicClient
+from ..providers import Access, Client
 from ..results import CoverAnalysis
 
-ClientFactory = Callable[["Session"], MusicClient]
+ClientFactory = Callable[["Session"], Client]
 FEATURE_TTL_S = 24 * 3600.0  # a cover_feature_id lives 24 h on MiniMax's side
 FILES_TTL_S = 24 * 3600.0  # result folders of visitors whose session never closed (API scripts) go after a day
 FILES_ROOT_NAME = "musicgen-studio"
-REGION_LABELS = {"global": "global", "cn": "mainland China", "custom": "custom host"}
+REGION_LABELS = providers.minimax.REGION_LABELS
 
 
 @dataclass
@@ -32,6 +32,10 @@ class Session:
     region: str = ""  # "" = the server's default (MINIMAX_BASE_URL, else global)
     backend: str = ""  # "" = automatic: MiniMax with a MiniMax key, else the AI/ML API with its key, else the demo
     aimlapi_key: str = field(default="", repr=False)  # the visitor's own AI/ML API key (else AIMLAPI_KEY)
+    # Any other backend's visitor key and server URL, by provider name (MiniMax's and the AI/ML API's keys have the
+    # named fields above, which scripts and tests set). A URL is kept only where the backend allows visitors one.
+    keys: dict[str, str] = field(default_factory=dict, repr=False)
+    urls: dict[str, str] = field(default_factory=dict)
     analyses: dict[str, tuple[CoverAnalysis, float]] = field(default_factory=dict, repr=False)
     analysis: CoverAnalysis | None = None  # the reference analysed last, reused for more covers
     # Song library (library_events.py): the owner token from the visitor's browser (made per session for scripts),
@@ -46,21 +50,33 @@ class Session:
     songs_left: tuple[int, int] | None = None  # (left, allowance); None: no budget
 
     def provider(self) -> str:
-        """The backend that answers this visitor: providers.MINIMAX, providers.AIMLAPI or providers.DEMO."""
+        """The name of the backend that answers this visitor (a providers.REGISTRY key)."""
         open_ = not self.code_required or self.access_granted  # else only the visitor's own keys, or the demo
-        return self.backend or providers.default_provider(self.api_key, self.aimlapi_key, server_keys=open_)
+        return self.backend or providers.choose(self.access, server_keys=open_)
+
+    def record(self) -> providers.Provider:
+        """The record of the backend that answers this visitor."""
+        return providers.get(self.provider())
+
+    def access(self, name: str | None = None) -> Access:
+        """What this visitor gives backend `name` (default: theirs): their own key / server URL, and the region."""
+        name = name or self.provider()
+        own = {providers.MINIMAX: self.api_key, providers.AIMLAPI: self.aimlapi_key}
+        key = own[name] if name in own else self.keys.get(name, "")
+        region = self.region if name == providers.MINIMAX else ""
+        return Access(key=key, base_url=self.urls.get(name, ""), region=region)
+
+    def server_held(self) -> bool:
+        """Whether this visitor's requests are served on the server's own key or server (not their own)."""
+        return self.record().server_held(self.access())
 
     def secrets(self) -> tuple[str, ...]:
         """The visitor's own keys, to scrub from any message shown (in case a server echoed one)."""
-        return tuple(k for k in (self.api_key, self.aimlapi_key) if k)
+        return tuple(k for k in (self.api_key, self.aimlapi_key, *self.keys.values()) if k)
 
     def region_name(self) -> str:
         """'global', 'cn' or 'custom' (a MINIMAX_BASE_URL that is neither)."""
         return self.region or config.ClientSettings.resolve(None).region
-
-    def has_key(self) -> bool:
-        """True when a MiniMax key is available: the visitor's own or the server's."""
-        return bool(config.ClientSettings.resolve(self.api_key or None).api_key)
 
     def files_dir(self) -> Path:
         """This visitor's folder for result files (created on first use)."""
@@ -135,31 +151,23 @@ def reference_key(data: bytes | None = None, url: str = "") -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest() if data is not None else "url:" + url.strip()
 
 
-def default_client_factory(session: Session) -> MusicClient:
-    """The demo engine, the AI/ML API with the visitor's key (else AIMLAPI_KEY), or MiniMax with the visitor's key
-    (else MINIMAX_API_KEY) on their region's host."""
-    if session.provider() == providers.DEMO:
-        return providers.demo_client()
-    if session.provider() == providers.AIMLAPI:
-        return providers.aimlapi_client(session.aimlapi_key or None)
-    return providers.minimax_client(session.api_key or None, session.region or None)
+def default_client_factory(session: Session) -> Client:
+    """The visitor's backend's client, made from what they gave it (else the server's environment)."""
+    return session.record().client(session.access())
 
 
 def backend_label(session: Session) -> str:
-    """The one-line backend description shown at the top of the page."""
-    if session.provider() == providers.DEMO:
-        return "Demo engine — synthesized locally, not by MiniMax"
-    if session.provider() == providers.AIMLAPI:
-        if session.aimlapi_key:
-            return f"{providers.AIMLAPI_LABEL} · your key"
-        return providers.AIMLAPI_LABEL + _server_key(session, providers.has_aimlapi_key())
-    label = f"MiniMax ({REGION_LABELS.get(session.region_name(), session.region_name())})"
-    if session.api_key:
-        return label + " · your key"
-    return label + _server_key(session, session.has_key())
+    """The one-line backend description shown at the top of the page: the backend, and whose key it uses."""
+    p, access = session.record(), session.access()
+    head = p.describe(access)
+    if p.credential == "none":
+        return head
+    if access.key or access.base_url:
+        return head + (" · your key" if access.key else " · your server")
+    if p.server_held(access):
+        return head + (" · server key" if p.credential == "key" else " · server's host") + _code_needed(session)
+    return head + (" · no API key set" if p.credential == "key" else " · no server set")
 
 
-def _server_key(session: Session, exists: bool) -> str:
-    if not exists:
-        return " · no API key set"
-    return " · server key" + (" (access code needed)" if session.code_required and not session.access_granted else "")
+def _code_needed(session: Session) -> str:
+    return " (access code needed)" if session.code_required and not session.access_granted else ""

@@ -13,28 +13,21 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from . import config, errors
-from .aimlapi_requests import (
+from .. import config, errors
+from ..progress import Chunk, ProgressClock, ProgressFn
+from ..requests import CoverPreprocessRequest, LyricsRequest, MusicRequest
+from ..results import CoverAnalysis, LyricsResult, MusicResult, build_music_result
+from ..transport import Transport
+from .requests import (
     ELSEWHERE,
-    LYRICS_MAX,
-    LYRICS_MIN,
-    MODELS,
-    PROMPT_MAX,
-    PROMPT_MIN,
-    UNSUPPORTED,
-    proxy_model,
     proxy_payload,
 )
-from .client import Chunk, MusicClient, ProgressClock, ProgressFn
-from .requests import CoverPreprocessRequest, LyricsRequest, MusicRequest
-from .results import CoverAnalysis, LyricsResult, MusicResult, build_music_result
 from .tasks import TERMINAL, PollPolicy, Task, TaskFailedError
 
 # The proxy's defaults live in config.py with MiniMax's; these names are kept for callers of this module.
@@ -71,17 +64,14 @@ STATUS_ERRORS: dict[int, type[errors.APIError]] = {
     403: errors.AuthenticationError, 402: errors.InsufficientBalanceError, 404: errors.ModelUnavailableError,
     410: errors.ModelUnavailableError,
 }  # fmt: skip
-__all__ = [
-    "DEFAULT_BASE_URL", "ENV_API_KEY", "ENV_BASE_URL", "LYRICS_MAX", "LYRICS_MIN", "MODELS", "PROMPT_MAX",
-    "PROMPT_MIN", "TERMINAL", "UNSUPPORTED", "AimlApiClient", "PollPolicy", "Task", "TaskFailedError", "proxy_model",
-    "proxy_payload",
-]  # fmt: skip
 
 
-class AimlApiClient(MusicClient):
+class AimlApiClient:
     """A client for the AI/ML API proxy. Reads AIMLAPI_KEY / AIMLAPI_BASE_URL when built, if not given."""
 
     provider = "aimlapi"
+    hints: errors.Hints = HINTS
+    music01_paths = ("/v2/generate/audio/minimax/upload", "/v2/generate/audio/minimax/generate")
 
     def __init__(
         self,
@@ -97,16 +87,39 @@ class AimlApiClient(MusicClient):
     ) -> None:
         key = (api_key if api_key is not None else os.environ.get(ENV_API_KEY, "")).strip()
         url = (base_url or os.environ.get(ENV_BASE_URL, "") or DEFAULT_BASE_URL).strip().rstrip("/")
-        # Both passed explicitly, so MusicClient never falls back to the MINIMAX_* variables.
-        super().__init__(key, url, timeouts=timeouts, retry=retry, transport=transport, sleep=sleep)
+        self.settings = config.ClientSettings(api_key=key, base_url=url)
+        self.transport = Transport(
+            url,
+            key,
+            check=check_status,
+            missing_key=lambda: errors.AuthenticationError(
+                "No AI/ML API key is set", hint=f"Set {ENV_API_KEY}, or pick a provider."
+            ),
+            timeouts=timeouts,
+            retry=retry,
+            transport=transport,
+            sleep=sleep,
+        )
+        self.timeouts, self.retry = self.transport.timeouts, self.transport.retry
         self.poll = poll or PollPolicy()
         self._clock = clock
 
     def __repr__(self) -> str:
         return f"AimlApiClient(base_url={self.settings.base_url!r}, key={'set' if self.settings.api_key else 'unset'})"
 
+    def __enter__(self) -> AimlApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.transport.close()
+
     # -- public calls -------------------------------------------------------------------------------------------
 
+    @errors.carries_provider
     def generate(
         self,
         request: MusicRequest,
@@ -134,21 +147,21 @@ class AimlApiClient(MusicClient):
 
         return run()
 
+    @errors.carries_provider
     def submit(self, request: MusicRequest) -> Task:
         """Start a generation and return its task at once; retried only after a 429 or a connection never made."""
         return self._submit(proxy_payload(request))
 
     def _submit(self, payload: dict) -> Task:
-        with _proxy_hints():
-            return self._with_retry(
-                lambda: Task.from_body(self._json(self._send(TASKS_PATH, payload, SUBMIT_READ_TIMEOUT)))
-            )
+        t = self.transport
+        return t.with_retry(lambda: Task.from_body(read_json(t.post_json(TASKS_PATH, payload, SUBMIT_READ_TIMEOUT))))
 
+    @errors.carries_provider
     def status(self, generation_id: str) -> Task:
         """Ask once how a task is doing."""
-        with _proxy_hints():
-            return self._check(Task(generation_id, "queued"))
+        return self._check(Task(generation_id, "queued"))
 
+    @errors.carries_provider
     def wait(
         self, task: Task | str, *, request: MusicRequest | None = None, on_progress: ProgressFn | None = None
     ) -> MusicResult:
@@ -156,10 +169,12 @@ class AimlApiClient(MusicClient):
         task = task if isinstance(task, Task) else Task(task, "queued")
         return self._finish(task, request, ProgressClock(on_progress, self._clock))
 
+    @errors.carries_provider
     def preprocess_cover(self, request: CoverPreprocessRequest | str | Path, **kw: Any) -> CoverAnalysis:
         """Not offered through the AI/ML API: raises ModelUnavailableError."""
         raise _not_offered("Cover preprocessing")
 
+    @errors.carries_provider
     def generate_lyrics(self, request: LyricsRequest, **kw: Any) -> LyricsResult:
         """Not offered through the AI/ML API: raises ModelUnavailableError."""
         raise _not_offered("Lyrics writing")
@@ -167,10 +182,9 @@ class AimlApiClient(MusicClient):
     # -- waiting and fetching -----------------------------------------------------------------------------------
 
     def _finish(self, task: Task, request: MusicRequest | None, report: ProgressClock) -> MusicResult:
-        with _proxy_hints():  # polling reuses MusicClient's plumbing, whose default hints speak of MiniMax
-            task = self._poll(task, report)
+        task = self._poll(task, report)
         report("downloading")
-        audio = self._download(task.audio_url, task.trace_id) if task.audio_url else b""
+        audio = self.transport.download(task.audio_url, task.trace_id) if task.audio_url else b""
         if not audio:
             raise errors.CorruptAudioError(f"Task {task.id} completed without audio", trace_id=task.trace_id)
         suffix = Path(urlsplit(task.audio_url).path).suffix.lstrip(".").lower()
@@ -202,7 +216,7 @@ class AimlApiClient(MusicClient):
                     f"Task {task.id} was still {task.status} after {self.poll.total_timeout:.0f} s",
                     hint=f"It may still finish, and be charged: fetch it later with {fetch_how(task.id)}.",
                 )
-            self._sleep(min(wait, deadline - now))
+            self.transport.sleep(min(wait, deadline - now))
             try:
                 task = self._check(task)
             except errors.RateLimitError as exc:
@@ -228,83 +242,55 @@ class AimlApiClient(MusicClient):
 
     def _check(self, task: Task) -> Task:
         """One status request for `task`."""
-        try:
-            resp = self._http.get(
-                TASKS_PATH,
-                params={"generation_id": task.id},
-                headers=self._headers(),
-                timeout=self._timeout(POLL_READ_TIMEOUT),
-            )
-        except httpx.TimeoutException:
-            raise errors.APITimeoutError(f"No answer about task {task.id} within {POLL_READ_TIMEOUT:.0f} s") from None
-        except httpx.TransportError as exc:
-            raise errors.APIConnectionError(f"Checking task {task.id} failed: {exc}") from None
+        resp = self.transport.get(TASKS_PATH, {"generation_id": task.id}, POLL_READ_TIMEOUT, f"task {task.id}")
         if resp.status_code == 404:  # here a 404 means the id, not the model
             resp.close()
             raise errors.APIError(f"The AI/ML API knows no task {task.id}", http_status=404, hint=UNKNOWN_TASK_HINT)
-        self._raise_for_http_status(resp)
-        return Task.from_body(self._json(resp), known=task)
+        check_status(resp)
+        return Task.from_body(read_json(resp), known=task)
 
-    # -- HTTP plumbing (MusicClient's _send, _with_retry and _download are reused) -------------------------------
 
-    def _headers(self) -> dict[str, str]:
-        if not self.settings.api_key:
-            raise errors.AuthenticationError("No AI/ML API key is set", hint=f"Set {ENV_API_KEY}, or pick a provider.")
-        return {"Authorization": f"Bearer {self.settings.api_key}", "Content-Type": "application/json"}
+# -- the proxy's answers -------------------------------------------------------------------------------------------
 
-    def _raise_for_http_status(self, resp: httpx.Response) -> None:
-        """Map the proxy's HTTP errors ({statusCode, message} bodies) onto the shared exception classes."""
-        status = resp.status_code
-        if status < 400:
-            return
-        try:
-            body = self._json(resp)
-            msg = body["error"].get("message") if isinstance(body.get("error"), dict) else body.get("message")
-            msg = (
-                "; ".join(map(str, msg)) if isinstance(msg, list) else str(msg or f"HTTP {status} {resp.reason_phrase}")
-            )
-        except errors.MusicGenError:
-            msg = f"The AI/ML API answered HTTP {status} with a page that is not JSON (a gateway error)"
-        value = resp.headers.get("retry-after")
-        retry_after = float(value) if value and value.replace(".", "", 1).isdigit() else None
-        trace = resp.headers.get("x-request-id") or resp.headers.get("trace-id")
-        if status == 429:
-            raise errors.RateLimitError(msg, retry_after=retry_after, http_status=status, trace_id=trace)
-        cls = STATUS_ERRORS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
-        raise cls(msg, http_status=status, trace_id=trace, hint=HINTS.get(cls))  # legacy.py calls this directly
 
-    def _json(self, resp: httpx.Response) -> dict:
-        """Read a (small) JSON answer whole."""
-        try:
-            raw = resp.read()
-        except httpx.TimeoutException:
-            raise errors.APITimeoutError("The answer stopped arriving before it was complete") from None
-        except httpx.TransportError as exc:
-            raise errors.APIConnectionError(f"The connection broke while reading the answer: {exc}") from None
-        finally:
-            resp.close()
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise errors.ServerError(
-                "The AI/ML API answered with something that is not JSON", http_status=resp.status_code
-            )
-        return body
+def check_status(resp: httpx.Response) -> None:
+    """Map the proxy's HTTP errors ({statusCode, message} bodies) onto the shared exception classes."""
+    status = resp.status_code
+    if status < 400:
+        return
+    try:
+        body = read_json(resp)
+        msg = body["error"].get("message") if isinstance(body.get("error"), dict) else body.get("message")
+        msg = "; ".join(map(str, msg)) if isinstance(msg, list) else str(msg or f"HTTP {status} {resp.reason_phrase}")
+    except errors.MusicGenError:
+        msg = f"The AI/ML API answered HTTP {status} with a page that is not JSON (a gateway error)"
+    value = resp.headers.get("retry-after")
+    retry_after = float(value) if value and value.replace(".", "", 1).isdigit() else None
+    trace = resp.headers.get("x-request-id") or resp.headers.get("trace-id")
+    if status == 429:
+        raise errors.RateLimitError(msg, retry_after=retry_after, http_status=status, trace_id=trace)
+    cls = STATUS_ERRORS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+    raise cls(msg, http_status=status, trace_id=trace, hint=HINTS.get(cls))
+
+
+def read_json(resp: httpx.Response) -> dict:
+    """Read a (small) JSON answer whole."""
+    try:
+        raw = resp.read()
+    except httpx.TimeoutException:
+        raise errors.APITimeoutError("The answer stopped arriving before it was complete") from None
+    except httpx.TransportError as exc:
+        raise errors.APIConnectionError(f"The connection broke while reading the answer: {exc}") from None
+    finally:
+        resp.close()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise errors.ServerError("The AI/ML API answered with something that is not JSON", http_status=resp.status_code)
+    return body
 
 
 def _not_offered(what: str) -> errors.ModelUnavailableError:
     return errors.ModelUnavailableError(f"{what} is not offered through the AI/ML API", hint=f"Instead, {ELSEWHERE}.")
-
-
-@contextmanager
-def _proxy_hints() -> Iterator[None]:
-    """Give errors from MusicClient's plumbing the proxy's hints instead of their MiniMax-worded defaults."""
-    try:
-        yield
-    except errors.MusicGenError as exc:
-        kind = type(exc)
-        if kind in HINTS and exc.hint == kind.default_hint:
-            exc.hint = HINTS[kind]
-        raise

@@ -10,14 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..loopback import LoopbackServer
+from ...loopback import LoopbackServer
 from .handler import ProxyHandler
 from .music01 import Upload, new_ids
 from .tasks import Task, TaskPlan
 
 __all__ = ["ProxyFault", "ProxyStandIn"]
 
-logger = logging.getLogger("musicgen.standin_aimlapi")
+logger = logging.getLogger("musicgen.aimlapi.standin")
 
 FAULT_KINDS = frozenset({"http", "html", "reset", "slow"})
 ROUTES = frozenset({"submit", "poll", "files", "music01", "upload"})

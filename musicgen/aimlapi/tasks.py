@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import config, errors
+from .. import config, errors
 
 TERMINAL = ("completed", "error")
 

@@ -11,19 +11,12 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from .requests import MusicRequest, is_cover_model
+from ..requests import MusicRequest, is_cover_model
 
 PROMPT_MIN, PROMPT_MAX = 10, 2000
 LYRICS_MIN, LYRICS_MAX = 10, 3000
 MODELS = {"music-2.6": "minimax/music-2.6", "music-2.0": "minimax/music-2.0"}
 ELSEWHERE = "use MiniMax direct (provider minimax) or the offline demo engine"
-# What the proxy cannot do, in words the studio and the CLI show before any call.
-UNSUPPORTED = {
-    "instrumental": "instrumentals",
-    "cover": "covers",
-    "cover-preprocess": "cover preprocessing",
-    "lyrics": "lyrics writing",
-}
 
 
 def proxy_model(model: str) -> str | None:

@@ -9,7 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from ..loopback import TrackedHandler
+from ...loopback import TrackedHandler
 from .music01 import DIRECT_LYRICS_MAX, PROXY_LYRICS_MAX, Music01Error, check_music01, check_upload
 from .tasks import submit_problems
 from .tones import CONTENT_TYPES, tone
@@ -17,7 +17,7 @@ from .tones import CONTENT_TYPES, tone
 if TYPE_CHECKING:
     from .server import ProxyFault
 
-logger = logging.getLogger("musicgen.standin_aimlapi")
+logger = logging.getLogger("musicgen.aimlapi.standin")
 
 TASKS = "/v2/generate/audio"
 PROXY_MUSIC01, PROXY_UPLOAD = "/v2/generate/audio/minimax/generate", "/v2/generate/audio/minimax/upload"
@@ -39,7 +39,7 @@ class ProxyHandler(TrackedHandler):
     """One connection to the stand-in; each request is routed to the ProxyStandIn that owns the server."""
 
     server_version = "AimlApiStandIn/1.0"
-    log_name = "musicgen.standin_aimlapi"
+    log_name = "musicgen.aimlapi.standin"
     disable_nagle_algorithm = True  # headers and body go out as two writes; Nagle would hold the body ~40 ms
     _entry: dict[str, Any] = {}
 
