@@ -82,7 +82,8 @@ def build_app(
                 gr.HTML("<h1>musicgen studio</h1><p>Songs, instrumentals and covers with the MiniMax Music API.</p>")
             with gr.Column(scale=1, min_width=280):
                 badge = gr.HTML(events.badge(fresh), elem_id="mg-badge")
-        with gr.Tabs() as tabs:
+        # "wrap": on a phone every tab stays a visible button (a "menu" hides Settings behind an overflow button).
+        with gr.Tabs(overflow_behavior="wrap") as tabs:
             with gr.Tab("Song", id="song"):
                 notes = [note_box(fresh.provider(), "song")]  # what the chosen backend cannot do, per tab
                 song = build_song_tab(for_tab(presets, "song"))

@@ -126,7 +126,9 @@ class ProxyStandIn(LoopbackServer):
         """Register a valid submission under a new id, following the next queued plan."""
         with self._lock:
             plan = self._plans.popleft() if self._plans else self.default_plan
-            task = Task(secrets.token_urlsafe(16), self.clock(), plan, payload)
+            # Hex, like the service's ids: a urlsafe token starts with "-" one time in 32, which the CLI's
+            # `fetch <generation_id>` would read as an option (the flaky fetch test).
+            task = Task(secrets.token_hex(16), self.clock(), plan, payload)
             self.tasks[task.id] = task
         return task
 
