@@ -12,18 +12,22 @@ import base64
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 from pydantic import ValidationError
 
 from . import cli_legacy, cli_usage, config, providers
 from .audio import ReferenceError, check_reference
 from .errors import MusicGenError
+from .legacy import LegacyClient
 from .progress import Progress
 from .providers import Client
+from .providers.ways import closed_door
 from .requests import AudioSetting, CoverPreprocessRequest, LyricsRequest, MusicRequest, describe_validation_error
 from .results import MusicResult
 
 EXIT_API, EXIT_USAGE = 1, 2
+MODEL_HELP = f"default: the provider's own ({config.DEFAULT_SONG_MODEL} on MiniMax and the demo engine)"
 
 
 def _add_audio_flags(p: argparse.ArgumentParser) -> None:
@@ -60,12 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prompt", default="", help="style, mood, scenario (0–2000 characters)")
     _add_lyrics_flags(p)
     p.add_argument("--lyrics-optimizer", action="store_true", help="let the API write the lyrics from the prompt")
-    p.add_argument("--model", default=config.DEFAULT_SONG_MODEL)
+    p.add_argument("--model", help=MODEL_HELP)
     _add_audio_flags(p)
 
     p = sub.add_parser("instrumental", help="music with no vocals")
     p.add_argument("--prompt", required=True, help="style, mood, instruments (1–2000 characters)")
-    p.add_argument("--model", default=config.DEFAULT_SONG_MODEL)
+    p.add_argument("--model", help=MODEL_HELP)
     _add_audio_flags(p)
 
     p = sub.add_parser("cover-preprocess", help="analyse a reference track: lyrics, structure, cover_feature_id")
@@ -149,7 +153,8 @@ def _read_lyrics(args: argparse.Namespace) -> str:
 
 def _music_request(args: argparse.Namespace) -> MusicRequest:
     setting = AudioSetting(sample_rate=args.sample_rate, bitrate=args.bitrate, format=args.format)
-    common = dict(model=args.model, stream=args.stream, output_format=args.output_format, audio_setting=setting)
+    model = args.model or providers.get(args.provider).can.default_model  # covers: their own --model default
+    common = dict(model=model, stream=args.stream, output_format=args.output_format, audio_setting=setting)
     if args.command == "song":
         return MusicRequest.song(args.prompt, _read_lyrics(args), lyrics_optimizer=args.lyrics_optimizer, **common)
     if args.command == "instrumental":
@@ -178,7 +183,8 @@ def _save(result, args: argparse.Namespace) -> Path:
 def _run(args: argparse.Namespace, client: Client) -> int:
     report = _Reporter(args.quiet, args.provider)
     if args.command in cli_legacy.COMMANDS:
-        return cli_legacy.run(args, client, _read_lyrics(args), report)
+        # refusal() let a music-01 command through only to a backend that offers it: its client has the routes.
+        return cli_legacy.run(args, cast(LegacyClient, client), _read_lyrics(args), report)
     if args.command == "lyrics":
         req = LyricsRequest(mode=args.mode, prompt=args.prompt, lyrics=_read_lyrics(args), title=args.title)
         res = client.generate_lyrics(req, on_progress=report)
@@ -188,8 +194,8 @@ def _run(args: argparse.Namespace, client: Client) -> int:
         print(f"title: {res.title}\nstyle: {res.style_tags}\ntrace id: {res.trace_id}\n\n{res.lyrics}")
         return 0
     if args.command == "cover-preprocess":
-        req = args.audio_file if args.audio_file else CoverPreprocessRequest(audio_url=args.audio_url)
-        ana = client.preprocess_cover(req, on_progress=report)
+        ref = args.audio_file if args.audio_file else CoverPreprocessRequest(audio_url=args.audio_url)
+        ana = client.preprocess_cover(ref, on_progress=report)
         if args.out:
             args.out.write_text(ana.formatted_lyrics, encoding="utf-8")
             print(f"wrote {args.out}")
@@ -269,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except MusicGenError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        door = closed_door(exc, cli=True)
+        print(f"error: {door} {exc.tags()}".rstrip() if door else f"error: {exc}", file=sys.stderr)
         return EXIT_API
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

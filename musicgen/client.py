@@ -84,6 +84,12 @@ class MusicClient:
         on_chunk: Callable[[Chunk], None] | None = None,
     ) -> MusicResult:
         """Generate a song, instrumental or cover and return it complete (streams are consumed here)."""
+        with errors.for_model(request.model):
+            return self._generate(request, on_progress, on_chunk)
+
+    def _generate(
+        self, request: MusicRequest, on_progress: ProgressFn | None, on_chunk: Callable[[Chunk], None] | None
+    ) -> MusicResult:
         if request.stream:
             result = None
             for item in self.stream(request, on_progress=on_progress):
@@ -100,7 +106,7 @@ class MusicClient:
         """Yield each audio Chunk as it arrives, then the complete MusicResult. Sends when first iterated."""
         if not request.stream:
             request = request.model_copy(update={"stream": True, "output_format": "hex"})
-        return _attributed_items(self, self._stream(request, on_progress))
+        return _attributed_items(self, self._stream(request, on_progress), request.model)
 
     @errors.carries_provider
     def preprocess_cover(
@@ -253,6 +259,8 @@ class MusicClient:
         )
 
 
-def _attributed_items(client: MusicClient, items: Iterator[Chunk | MusicResult]) -> Iterator[Chunk | MusicResult]:
-    with errors.raised_by(client.provider, client.hints):
+def _attributed_items(
+    client: MusicClient, items: Iterator[Chunk | MusicResult], model: str
+) -> Iterator[Chunk | MusicResult]:
+    with errors.raised_by(client.provider, client.hints), errors.for_model(model):
         yield from items

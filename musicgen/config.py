@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Final
 
 # Hosts. Keys are region-bound: a global key on the mainland-China host (or the reverse) fails as "invalid key".
 GLOBAL_BASE_URL = "https://api.minimax.io"
@@ -20,19 +21,23 @@ ENV_BASE_URL = "MINIMAX_BASE_URL"
 DEMO_LABEL = "Demo engine: synthesized locally, not by MiniMax"
 
 # Models the studio offers. The server has the last word on which exist (contract §0): we never refuse others.
-SONG_MODELS = ("music-2.6", "music-2.6-free")
+# The current reference lists six models, with one set of rules for the four song models (contract §0, update
+# 2026-12-03). music-3.0 is the default: the newest, listed first by the reference and the default of MiniMax's own
+# CLI, with the same rules and rate limits as music-2.6; an account whose plan lacks it is told to pick music-2.6.
+# The -free models are being discontinued, so they are offered but never the default.
+SONG_MODELS = ("music-3.0", "music-2.6", "music-3.0-free", "music-2.6-free")
 COVER_MODELS = ("music-cover", "music-cover-free")
-DEFAULT_SONG_MODEL = "music-2.6"
+DEFAULT_SONG_MODEL = "music-3.0"
 DEFAULT_COVER_MODEL = "music-cover"
-PREPROCESS_MODEL = "music-cover"
+PREPROCESS_MODEL: Final = "music-cover"
 
 # Audio settings the API accepts, and the defaults the official CLI uses.
 SAMPLE_RATES = (16000, 24000, 32000, 44100)
 BITRATES = (32000, 64000, 128000, 256000)
 FORMATS = ("mp3", "wav", "pcm")
-DEFAULT_SAMPLE_RATE = 44100
-DEFAULT_BITRATE = 256000
-DEFAULT_FORMAT = "mp3"
+DEFAULT_SAMPLE_RATE: Final = 44100  # Final: the request models type these as Literals
+DEFAULT_BITRATE: Final = 256000
+DEFAULT_FORMAT: Final = "mp3"
 
 # Timeouts in seconds. Songs take 30 s to 5 min, so a generation may sit silent for minutes before answering.
 CONNECT_TIMEOUT = 15.0

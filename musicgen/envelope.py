@@ -71,6 +71,7 @@ class EnvelopeReader:
             piece = self._carry + piece
         even = len(piece) - (len(piece) & 1)
         self._carry = piece[even:]
+        assert self._audio is not None  # set when the audio value began
         try:
             self._audio += binascii.unhexlify(piece[:even])
         except binascii.Error:
@@ -124,7 +125,8 @@ def check_status(resp: httpx.Response) -> None:
         if isinstance(err, errors.RateLimitError):
             err.retry_after = wait
     else:
-        err = errors.from_http_status(resp.status_code, msg or reason(resp), trace, wait)
+        told = code if code and code != resp.status_code else None  # 2153 with HTTP 410, say
+        err = errors.from_http_status(resp.status_code, msg or reason(resp), trace, wait, told)
     raise err
 
 

@@ -5,10 +5,10 @@ MusicGenError                      base; .message, .hint (what to do next), .cod
 │   ├── AuthenticationError        1004, 2049, HTTP 401/403: bad key, or a key used on the wrong region's host
 │   ├── RateLimitError             1002, 1039, 2045, HTTP 429; .retry_after when known
 │   ├── InsufficientBalanceError   1008
-│   ├── QuotaExceededError         2056, 1028, 1030, 2061: usage window or plan exceeded
+│   ├── QuotaExceededError         2056, 1028, 1030: usage window or plan exceeded
 │   ├── ContentFlaggedError        1026 (input), 1027 (output); .stage
-│   ├── InvalidParametersError     2013 with the server's message
-│   ├── ModelUnavailableError      HTTP 404, unknown or retired model (the Music API is being sunset)
+│   ├── InvalidParametersError     2013 with the server's message; .field when it names one it refuses
+│   ├── ModelUnavailableError      HTTP 404/410, 2061, 2153, unknown or retired model: a closed door; .model
 │   └── ServerError                1000, 1001, 1013, 1024, 1033, HTTP 5xx, non-JSON gateway bodies
 ├── APIConnectionError             the request could not reach the API or the answer was cut off
 │   └── APITimeoutError            no answer (or no stream chunk) within the timeout
@@ -20,6 +20,7 @@ MusicGenError                      base; .message, .hint (what to do next), .cod
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -54,6 +55,11 @@ class MusicGenError(Exception):
         parts = [self.message]
         if self.hint:
             parts.append(self.hint)
+        text = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)
+        return f"{text} {self.tags()}" if self.tags() else text
+
+    def tags(self) -> str:
+        """'(code 2061, HTTP 410, trace id …)', or '' when there is none of them."""
         tags = []
         if self.code is not None:
             tags.append(f"code {self.code}")
@@ -61,8 +67,7 @@ class MusicGenError(Exception):
             tags.append(f"HTTP {self.http_status}")
         if self.trace_id:
             tags.append(f"trace id {self.trace_id}")
-        text = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)
-        return f"{text} ({', '.join(tags)})" if tags else text
+        return f"({', '.join(tags)})" if tags else ""
 
 
 class APIError(MusicGenError):
@@ -112,13 +117,18 @@ class ContentFlaggedError(APIError):
 
 class InvalidParametersError(APIError):
     default_hint = "MiniMax rejected a parameter: correct the field it names and try again."
+    field: str = ""  # the request field the server refused, when its message names one (REFUSED_FIELDS)
 
 
 class ModelUnavailableError(APIError):
+    """A closed door: the model, or the Music API itself, is not available to this account or on this host."""
+
     default_hint = (
-        "This model or endpoint is not offered (any more) on this host. MiniMax is reported to be sunsetting "
-        "its Music API: try another model, the other region's host, or the offline demo engine."
+        "MiniMax closed its paid Music API to new accounts on 2026-08-20 and is retiring its free models. Ways on: "
+        "another model (music-3.0 or music-2.6), the AI/ML API proxy (AimlApiClient, AIMLAPI_KEY), a self-hosted "
+        "MiniMax-Music3 server, or the offline demo engine."
     )
+    model: str = ""  # the model asked for, when the client knows it
 
 
 class ServerError(APIError):
@@ -154,7 +164,22 @@ class StreamTruncatedError(AudioError):
 
 _AUTH = {1004, 2049}
 _RATE = {1002, 1039, 2045}
-_QUOTA = {2056, 1028, 1030, 2061}
+_QUOTA = {2056, 1028, 1030}
+# A closed door: 2061 "token plan not support model"; 2153, reported with HTTP 410 after the sunset (contract §0).
+_CLOSED = {2061, 2153}
+# Fields a MiniMax-compatible community server refuses with 2013 (contract: music3-selfhosted.md), and how to turn
+# each off; the first named in the server's message is the one reported.
+REFUSED_FIELDS = {
+    "stream": "turn off streaming (the studio's Stream switch; leave out --stream) and try again",
+    "lyrics_optimizer": "turn off auto lyrics and give the lyrics yourself",
+    "is_instrumental": "this server makes songs with lyrics only: give lyrics in the Song tab instead",
+    "cover_feature_id": "this server makes no covers: use the Song tab instead",
+    "audio_url": "this server makes no covers: use the Song tab instead",
+    "audio_base64": "this server makes no covers: use the Song tab instead",
+    "aigc_watermark": "turn off the watermark and try again",
+    "output_format": "ask for hex output (leave out --output-format url) and try again",
+}
+_FIELD_WORD = re.compile(r"[a-z_]+")
 _SERVER = {1000, 1001, 1013, 1024, 1033}
 
 
@@ -170,6 +195,8 @@ def from_business_code(code: int, message: str, trace_id: str | None, http_statu
         return InsufficientBalanceError(msg, **kw)
     if code in _QUOTA:
         return QuotaExceededError(msg, **kw)
+    if code in _CLOSED:
+        return ModelUnavailableError(msg, **kw)
     if code == 1026:
         return ContentFlaggedError(msg, stage="input", **kw)
     if code == 1027:
@@ -178,15 +205,27 @@ def from_business_code(code: int, message: str, trace_id: str | None, http_statu
         low = msg.lower()
         if "model" in low and any(w in low for w in ("not support", "no longer", "unknown", "not exist", "not found")):
             return ModelUnavailableError(msg, **kw)
-        return InvalidParametersError(msg, **kw)
+        return _invalid_parameter(msg, kw)
     if code in _SERVER:
         return ServerError(msg, **kw)
     return APIError(msg, **kw)
 
 
-def from_http_status(status: int, message: str, trace_id: str | None, retry_after: float | None = None) -> APIError:
-    """The exception for an HTTP error status that carried no usable business code."""
-    kw: dict[str, Any] = {"http_status": status, "trace_id": trace_id}
+def _invalid_parameter(msg: str, kw: dict[str, Any]) -> InvalidParametersError:
+    """A 2013 refusal; when it names a field a compatible server refuses, the hint says how to turn it off."""
+    field = next((w for w in _FIELD_WORD.findall(msg.lower()) if w in REFUSED_FIELDS), "")
+    if not field:
+        return InvalidParametersError(msg, **kw)
+    err = InvalidParametersError(msg, hint=f"The server refused {field}: {REFUSED_FIELDS[field]}.", **kw)
+    err.field = field
+    return err
+
+
+def from_http_status(
+    status: int, message: str, trace_id: str | None, retry_after: float | None = None, code: int | None = None
+) -> APIError:
+    """The exception for an HTTP error status whose business code (if any, kept as .code) does not decide it."""
+    kw: dict[str, Any] = {"http_status": status, "trace_id": trace_id, "code": code}
     if status in (401, 403):
         return AuthenticationError(message or "The API refused the key", **kw)
     if status == 429:
@@ -230,3 +269,13 @@ def carries_provider(method: _F) -> _F:
             return method(self, *args, **kw)
 
     return call  # type: ignore[return-value]
+
+
+@contextmanager
+def for_model(model: str) -> Iterator[None]:
+    """Note on a closed-door error which model was asked for (its message may not say)."""
+    try:
+        yield
+    except ModelUnavailableError as exc:
+        exc.model = exc.model or model
+        raise

@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -170,12 +169,14 @@ class AimlApiClient:
         return self._finish(task, request, ProgressClock(on_progress, self._clock))
 
     @errors.carries_provider
-    def preprocess_cover(self, request: CoverPreprocessRequest | str | Path, **kw: Any) -> CoverAnalysis:
+    def preprocess_cover(
+        self, request: CoverPreprocessRequest | str | Path, *, on_progress: ProgressFn | None = None
+    ) -> CoverAnalysis:
         """Not offered through the AI/ML API: raises ModelUnavailableError."""
         raise _not_offered("Cover preprocessing")
 
     @errors.carries_provider
-    def generate_lyrics(self, request: LyricsRequest, **kw: Any) -> LyricsResult:
+    def generate_lyrics(self, request: LyricsRequest, *, on_progress: ProgressFn | None = None) -> LyricsResult:
         """Not offered through the AI/ML API: raises ModelUnavailableError."""
         raise _not_offered("Lyrics writing")
 
@@ -187,7 +188,7 @@ class AimlApiClient:
         audio = self.transport.download(task.audio_url, task.trace_id) if task.audio_url else b""
         if not audio:
             raise errors.CorruptAudioError(f"Task {task.id} completed without audio", trace_id=task.trace_id)
-        suffix = Path(urlsplit(task.audio_url).path).suffix.lstrip(".").lower()
+        suffix = Path(urlsplit(task.audio_url or "").path).suffix.lstrip(".").lower()
         guess = suffix if suffix in config.FORMATS else config.DEFAULT_FORMAT  # for a bare generation id
         result = build_music_result(
             audio,

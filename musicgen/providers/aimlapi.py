@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import config
-from ..aimlapi import HINTS, LYRICS_MAX, LYRICS_MIN, PROMPT_MAX, PROMPT_MIN, AimlApiClient
+from ..aimlapi import HINTS, LYRICS_MAX, LYRICS_MIN, MODELS, PROMPT_MAX, PROMPT_MIN, AimlApiClient
 from .record import Access, Capabilities, Provider
 
 NAME = "aimlapi"
@@ -39,7 +39,8 @@ PROVIDER = Provider(
         auto_lyrics=False,
         streaming=False,
         music01=True,
-        song_models=("music-2.6", "music-2.0"),
+        song_models=tuple(MODELS),
+        default_model="music-2.6",
     ),
     connect=_connect,
     key_env=config.ENV_AIMLAPI_KEY,
@@ -53,4 +54,5 @@ PROVIDER = Provider(
     },
     card_label="AI/ML API (MiniMax model)",
     instead="Switch the backend in the Settings tab to MiniMax or the Demo engine to use it.",
+    way_on="the AI/ML API (MiniMax's song models, from your own lyrics; an AI/ML API key)",
 )

@@ -44,5 +44,6 @@ PROVIDER = Provider(
     file_slug="demo-engine",
     instead="It needs a MiniMax key (or an AI/ML API key): add one in the Settings tab and pick that backend.",
     auto=False,  # the fallback when nothing else is configured
+    way_on="the Demo engine (no key; synthesized locally, not by MiniMax)",
 )
 LABEL = config.DEMO_LABEL

@@ -33,4 +33,5 @@ PROVIDER = Provider(
     url_env=config.ENV_BASE_URL,
     default_concurrency=20,  # MiniMax runs up to 20 songs at once on a paid key (contract §10)
     title=_title,
+    way_on="MiniMax direct (a key whose plan includes the model)",
 )

@@ -91,9 +91,11 @@ class Client(Protocol):
         self, request: MusicRequest, *, on_progress: ProgressFn | None = None
     ) -> Iterator[Chunk | MusicResult]: ...
 
-    def preprocess_cover(self, request: CoverPreprocessRequest | str | Path, **kw: Any) -> CoverAnalysis: ...
+    def preprocess_cover(
+        self, request: CoverPreprocessRequest | str | Path, *, on_progress: ProgressFn | None = None
+    ) -> CoverAnalysis: ...
 
-    def generate_lyrics(self, request: LyricsRequest, **kw: Any) -> LyricsResult: ...
+    def generate_lyrics(self, request: LyricsRequest, *, on_progress: ProgressFn | None = None) -> LyricsResult: ...
 
     def close(self) -> None: ...
 
@@ -125,6 +127,7 @@ class Provider:
     )  # what to do next, per error class, where the defaults speak of MiniMax
     stage_words: Mapping[str, str] = field(default_factory=dict)  # its own stages in words ("queued at the AI/ML API")
     notes: Mapping[str, str] = field(default_factory=dict)  # a word at the top of a tab ("song", ...) on it
+    way_on: str = ""  # how a "ways on" list names it when another backend's door is closed; the label by default
     card_label: str = ""  # how a result's metadata card names it; the label by default
     file_slug: str = ""  # in result file names ("song-aimlapi-...mp3"); the name by default
     instead: str = ""  # the studio's advice when it lacks a feature; by default, the backends that have it

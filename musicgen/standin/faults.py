@@ -37,6 +37,8 @@ CODE_MESSAGES = {
     2013: "invalid params",
     2049: "invalid api key",
     2056: "usage limit exceeded",
+    2061: "token plan not support model",  # a model outside the key's plan (contract §0, §9)
+    2153: "music api is not available for this account",  # reported with HTTP 410 after the sunset (contract §0)
 }
 
 HTTP_REASONS = {
@@ -44,6 +46,7 @@ HTTP_REASONS = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
+    410: "Gone",
     408: "Request Timeout",
     429: "Too Many Requests",
     500: "Internal Server Error",

@@ -19,7 +19,7 @@ from .streaming import (
     status_frames,
     terminal_event,
 )
-from .validation import MusicJob, validate_music
+from .validation import MusicJob, check_community, validate_music
 
 if TYPE_CHECKING:
     from .handler import StandInHandler
@@ -75,6 +75,8 @@ class SseWriter:
 def answer_music(h: StandInHandler, payload: Any, fault: Fault | None) -> None:
     """Answer a music_generation request: a JSON envelope, or an event stream when stream is true."""
     st = h.standin
+    if st.community:
+        payload = check_community(payload)
     job = validate_music(payload, st.retired_models)
     reference = st.music_reference(job)
     if job.stream:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..loopback import TrackedHandler
-from .faults import GATEWAY_PAGE, HTTP_REASONS, Fault, fault_from_json
+from .faults import CODE_MESSAGES, GATEWAY_PAGE, HTTP_REASONS, Fault, fault_from_json
 from .generation import answer_music
 from .streaming import OK
 from .validation import ParamError
@@ -120,9 +120,10 @@ class StandInHandler(TrackedHandler):
         streaming = path == MUSIC and isinstance(payload, dict) and payload.get("stream") is True
         if fault is not None and self._fault_answers(fault, streaming):
             return
-        denied = st.auth_error(self.headers.get("Authorization"))
+        denied = None if st.community else st.auth_error(self.headers.get("Authorization"))
         if denied is not None:
-            self._business_error(*denied, fault)
+            code, message = denied
+            self._business_error(code, message, fault)
             return
         try:
             if path == MUSIC:
@@ -132,7 +133,7 @@ class StandInHandler(TrackedHandler):
             else:
                 self._success(st.write_lyrics(payload), fault)
         except ParamError as exc:
-            self._business_error(exc.code, str(exc), fault)
+            self._business_error(exc.code, str(exc), fault, exc.http_status)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # a renderer bug must come back as an answer, not a hung client
@@ -147,7 +148,7 @@ class StandInHandler(TrackedHandler):
         elif kind == "http":
             status = fault.status()
             headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
-            msg = fault.message or HTTP_REASONS.get(status, "error")
+            msg = fault.message or CODE_MESSAGES.get(fault.code) or HTTP_REASONS.get(status, "error")
             body = {
                 "trace_id": self.trace_id,
                 "base_resp": {"status_code": fault.code or status, "status_msg": msg},
@@ -171,9 +172,9 @@ class StandInHandler(TrackedHandler):
         body = {**fields, "trace_id": self.trace_id, "base_resp": OK}
         self.send_json(200, body, truncate=fault is not None and fault.kind == "truncate")
 
-    def _business_error(self, code: int, message: str, fault: Fault | None) -> None:
+    def _business_error(self, code: int, message: str, fault: Fault | None, status: int = 200) -> None:
         body = {"trace_id": self.trace_id, "base_resp": {"status_code": code, "status_msg": message}}
-        self.send_json(200, body, truncate=fault is not None and fault.kind == "truncate")
+        self.send_json(status, body, truncate=fault is not None and fault.kind == "truncate")
 
     def _serve_file(self, name: str, send_body: bool) -> None:
         state, value = self.standin.files.lookup(name)

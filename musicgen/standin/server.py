@@ -91,10 +91,14 @@ class StandIn(LoopbackServer):
         retired_models: frozenset[str] | set[str] = DEFAULT_RETIRED_MODELS,
         cache_size: int = 4,
         fetch_local: bool = False,
+        community: bool = False,
     ) -> None:
         self.renderer = renderer if renderer is not None else ToneRenderer()
         self.api_key = api_key
         self.fetch_local = fetch_local  # read audio_url from this machine: for tests only, never the studio
+        # A MiniMax-compatible community server (music3-selfhosted.md): music-3.0 only, no key, no stream, no
+        # auto-lyrics, instrumentals or covers (refused with HTTP 400 + 2013 naming the field), 32 kHz WAV.
+        self.community = community
         self._init_server(host, port)
         self.retired_models = frozenset(retired_models)
         self.fixed_audio: bytes | None = None

@@ -23,6 +23,39 @@ class ParamError(ValueError):
 
     code = 2013
 
+    def __init__(self, message: str, http_status: int = 200) -> None:
+        super().__init__(message)
+        self.http_status = http_status  # MiniMax answers 200; a community server 400
+
+
+# A MiniMax-compatible community server in front of the Music 3 engine (music3-selfhosted.md): what it refuses
+# (HTTP 400, 2013, naming the field), and what it answers when no audio_setting asks otherwise.
+COMMUNITY_MODEL = "music-3.0"
+COMMUNITY_REFUSED_FLAGS = ("stream", "lyrics_optimizer", "is_instrumental", "aigc_watermark")
+COMMUNITY_AUDIO = {"format": "wav", "sample_rate": 32000}
+MAX_NEW_TOKENS = 9000  # 25 audio frames a second: six minutes
+
+
+def check_community(payload: Any) -> dict[str, Any]:
+    """Refuse what a community server cannot do (HTTP 400 + 2013 naming the field); returns the payload as the
+    MiniMax rules then see it (its default audio: 32 kHz WAV). Raises ParamError."""
+    if not isinstance(payload, dict):
+        raise ParamError("invalid params, request body must be a JSON object", 400)
+    for name in COMMUNITY_REFUSED_FLAGS:
+        if payload.get(name):
+            raise ParamError(f"invalid params, {name} is not supported by this server", 400)
+    for name in REFERENCE_FIELDS:
+        if payload.get(name):
+            raise ParamError(f"invalid params, {name} is not supported by this server (no covers)", 400)
+    if payload.get("model") != COMMUNITY_MODEL:
+        raise ParamError(f"invalid params, model {payload.get('model')} not support; use {COMMUNITY_MODEL}", 400)
+    tokens = payload.get("max_new_tokens")
+    if tokens is not None and (
+        not isinstance(tokens, int) or isinstance(tokens, bool) or not 1 <= tokens <= MAX_NEW_TOKENS
+    ):
+        raise ParamError(f"invalid params, max_new_tokens must be an integer 1-{MAX_NEW_TOKENS}", 400)
+    return {**payload, "audio_setting": payload.get("audio_setting") or COMMUNITY_AUDIO}
+
 
 @dataclass(frozen=True)
 class MusicJob:

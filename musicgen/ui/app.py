@@ -84,12 +84,15 @@ def build_app(
                 badge = gr.HTML(events.badge(fresh), elem_id="mg-badge")
         # "wrap": on a phone every tab stays a visible button (a "menu" hides Settings behind an overflow button).
         with gr.Tabs(overflow_behavior="wrap") as tabs:
+            can = fresh.record().can  # the models offered follow the backend (provider_events.models_for)
             with gr.Tab("Song", id="song"):
                 notes = [note_box(fresh.provider(), "song")]  # what the chosen backend cannot do, per tab
-                song = build_song_tab(for_tab(presets, "song"))
+                song = build_song_tab(for_tab(presets, "song"), can.song_models, can.default_model)
             with gr.Tab("Instrumental", id="instrumental"):
                 notes.append(note_box(fresh.provider(), "instrumental"))
-                instrumental = build_instrumental_tab(for_tab(presets, "instrumental"))
+                instrumental = build_instrumental_tab(
+                    for_tab(presets, "instrumental"), can.song_models, can.default_model
+                )
             with gr.Tab("Cover", id="cover"):
                 notes.append(note_box(fresh.provider(), "cover"))
                 cover = build_cover_tab(EXAMPLE_REFERENCE.is_file())
@@ -111,12 +114,12 @@ def build_app(
         events.wire_cover(cover, handlers, session, generation)
         events.wire_settings(settings, session, badge)
         events.wire_access(settings, gate, session, badge)
-        wire_provider(settings, session, badge, notes)
+        wire_provider(settings, session, badge, notes, [song.model, instrumental.model])
         wire_legacy(legacy, cover, LegacyHandlers(handlers), session, generation)
         wire_library(
             library_ui, library_service, session, demo=demo, tabs=tabs, library_tab=library_tab,
             song=song, instrumental=instrumental, cover=cover, legacy=legacy,
         )  # fmt: skip
-    demo.library_service = library_service  # type: ignore[attr-defined]
-    demo.gate = gate  # type: ignore[attr-defined]
+    demo.library_service = library_service
+    demo.gate = gate
     return demo

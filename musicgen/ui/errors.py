@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from .. import errors, providers
 from ..audio import ReferenceError
+from ..providers.ways import closed_door
 from ..requests import describe_validation_error
 
 # Most specific first: the first matching class gives the title.
@@ -59,6 +60,8 @@ def message_for(exc: BaseException, *, partial_name: str = "") -> str:
     elif isinstance(exc, errors.AuthenticationError):
         # Where to set the key in the studio (and, for MiniMax, the region rule).
         parts.append(_settings_hint(exc.provider))
+    elif closed_door(exc):
+        parts = [closed_door(exc)]  # its own words replace the server's terse message
     elif exc.hint and not (partial_name and isinstance(exc, errors.StreamTruncatedError)):
         parts.append(_sentence(exc.hint))  # (a truncated stream's hint only says what the next line says better)
     if partial_name:

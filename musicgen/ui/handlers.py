@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 from pydantic import ValidationError
 
-from .. import providers
+from .. import config, providers
 from ..audio import ReferenceError
 from ..budget import HELPER, SONG
 from ..errors import MusicGenError
@@ -144,7 +144,7 @@ class Handlers:
         prompt: str = "",
         lyrics: str = "",
         lyrics_optimizer: bool = False,
-        model: str = "music-2.6",
+        model: str = config.DEFAULT_SONG_MODEL,
         format: str = "mp3",
         sample_rate: int = 44100,
         bitrate: int = 256000,
@@ -172,7 +172,7 @@ class Handlers:
     def instrumental(
         self,
         prompt: str = "",
-        model: str = "music-2.6",
+        model: str = config.DEFAULT_SONG_MODEL,
         format: str = "mp3",
         sample_rate: int = 44100,
         bitrate: int = 256000,

@@ -76,8 +76,11 @@ def presets_block(presets: list[Preset], inputs: list, fields: tuple[str, ...]) 
     )
 
 
-def build_song_tab(presets: list[Preset]) -> SongTab:
-    """Style prompt, lyrics editor with structure tags and counters, lyrics writing, model, audio settings."""
+def build_song_tab(
+    presets: list[Preset], models: tuple[str, ...] = config.SONG_MODELS, model_value: str = config.DEFAULT_SONG_MODEL
+) -> SongTab:
+    """Style prompt, lyrics editor with structure tags and counters, lyrics writing, model (`models`, the backend's),
+    audio settings."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             top = gr.Column()  # presets go here, once the inputs they fill exist
@@ -120,7 +123,7 @@ def build_song_tab(presets: list[Preset]) -> SongTab:
                 label="Auto lyrics: let MiniMax write the lyrics from the prompt (leave the lyrics empty)",
                 elem_id="song-lyrics-optimizer",
             )
-            model = model_dropdown(config.SONG_MODELS, config.DEFAULT_SONG_MODEL)
+            model = model_dropdown(models, model_value)
             audio = audio_controls("song")
             generate, stop = action_row("song", "Generate song")
             with top:
@@ -134,8 +137,10 @@ def build_song_tab(presets: list[Preset]) -> SongTab:
     )  # fmt: skip
 
 
-def build_instrumental_tab(presets: list[Preset]) -> InstrumentalTab:
-    """Prompt, model and audio settings."""
+def build_instrumental_tab(
+    presets: list[Preset], models: tuple[str, ...] = config.SONG_MODELS, model_value: str = config.DEFAULT_SONG_MODEL
+) -> InstrumentalTab:
+    """Prompt, model (`models`, the backend's) and audio settings."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             top = gr.Column()
@@ -148,7 +153,7 @@ def build_instrumental_tab(presets: list[Preset]) -> InstrumentalTab:
                 elem_id="instrumental-prompt",
             )
             prompt_count = gr.HTML(cards.counter("Prompt", "", 1, PROMPT_MAX))
-            model = model_dropdown(config.SONG_MODELS, config.DEFAULT_SONG_MODEL)
+            model = model_dropdown(models, model_value)
             audio = audio_controls("instrumental")
             generate, stop = action_row("instrumental", "Generate instrumental")
             with top:

@@ -32,13 +32,25 @@ def backend_health(session: Session) -> dict[str, Any]:
     return gr.update(value=cards.notice(health.text, "done" if health.ok else "error"), visible=True)
 
 
-def wire_provider(tab: SettingsTab, session: gr.State, badge_html: gr.HTML, notes: list[gr.HTML]) -> None:
-    """The AI/ML API key box, the backend radio (with its health check), and the notes (in provider_notes.TABS
-    order) that follow it."""
+def models_for(provider: str, *current: str) -> tuple[dict[str, Any], ...]:
+    """The model menus for this backend: its song models, keeping each menu's choice where the backend has it."""
+    can = providers.get(provider).can
+    return tuple(
+        gr.update(choices=list(can.song_models), value=m if m in can.song_models else can.default_model)
+        for m in current
+    )
+
+
+def wire_provider(
+    tab: SettingsTab, session: gr.State, badge_html: gr.HTML, notes: list[gr.HTML], models: list[gr.Dropdown]
+) -> None:
+    """The AI/ML API key box, the backend radio (with its health check), and what follows it: the notes (in
+    provider_notes.TABS order) and the Song and Instrumental model menus (`models`)."""
     # .change, not .input: a pasted or password-manager-filled key must count too.
     tab.aimlapi_key.change(set_aimlapi_key, [tab.aimlapi_key, session], [session, tab.backend, badge_html], **INSTANT)
     # The radio changes on the visitor's click and when a key box picks a backend: either way the notes follow.
     tab.backend.change(provider_notes.tab_notes, tab.backend, notes, **INSTANT)
+    tab.backend.change(models_for, [tab.backend, *models], models, **INSTANT)
     # The visitor's pick goes into the session; then a backend with a health check (a self-hosted server) is
     # checked, queued like any call that may wait on the network.
     picked = tab.backend.input(events.set_backend, [tab.backend, session], [session, badge_html], **INSTANT)
