@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
 
 import httpx
 import soundfile as sf
@@ -25,7 +25,7 @@ from .requests import AudioSetting
 from .results import MusicResult, build_music_result
 from .transport import Transport
 
-MODEL = "music-01"
+MODEL: Final = "music-01"
 LYRICS_MAX = 200  # MiniMax's music-01 page (the AI/ML API's schema allows 600; the stricter rule works on both)
 REFERENCE_MIN_S, REFERENCE_MAX_S = 10.0, 600.0
 PURPOSES = ("song", "voice", "instrumental")

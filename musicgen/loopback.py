@@ -106,7 +106,7 @@ class LoopbackServer:
         if self._server is None:
             raise RuntimeError(f"{type(self).__name__} is not started")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def running(self) -> bool:

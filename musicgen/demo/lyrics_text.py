@@ -71,7 +71,8 @@ def normalise_tag(tag: str) -> str | None:
 def parse_lyrics(lyrics: str) -> list[LyricSection]:
     """Split lyrics into tagged sections in the order written; untagged text is a verse."""
     sections: list[LyricSection] = []
-    kind, tag, lines = "", "", []
+    kind, tag = "", ""
+    lines: list[str] = []
     seen_tag = False
     for raw in (lyrics or "").replace("\r\n", "\n").split("\n"):
         match = _TAG_RE.match(raw)

@@ -130,9 +130,9 @@ def write_lyrics(prompt: str, mode: str = "write_full_song", lyrics: str = "", t
             at = len(sections) - 1 if sections[-1].kind == "outro" else len(sections)
             sections.insert(at, chorus)  # every song needs a chorus; put it before the outro
     else:
-        chorus = writer.lines("chorus", 4)  # one chorus, repeated
+        refrain = writer.lines("chorus", 4)  # one chorus, repeated
         sections = []
         for kind in _SONG:
-            lines = chorus if kind == "chorus" else () if kind == "intro" else writer.lines(kind, _LINES[kind])
+            lines = refrain if kind == "chorus" else () if kind == "intro" else writer.lines(kind, _LINES[kind])
             sections.append(LyricSection(kind, kind, lines))
     return {"song_title": song_title, "style_tags": style_tags(prompt), "lyrics": _fit(sections)}

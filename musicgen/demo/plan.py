@@ -216,7 +216,7 @@ def _distribute(sections: list[LyricSection], kinds: list[str], bars: list[int])
     # Largest remainders get the leftover lines so every line is sung exactly once.
     for i in np.argsort(-(share - counts), kind="stable")[: len(lines) - counts.sum()]:
         counts[i] += 1
-    out = [(k, ()) for k in kinds]
+    out: list[tuple[str, tuple[str, ...]]] = [(k, ()) for k in kinds]
     pos = 0
     for idx, count in zip(singable, counts, strict=True):
         out[idx] = (kinds[idx], tuple(lines[pos : pos + count]))

@@ -11,7 +11,7 @@ import secrets
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +156,7 @@ class Library:
         except BaseException as exc:
             with contextlib.suppress(OSError):  # report the original failure, not the cleanup's
                 blobs.remove_quietly(final)
-            self._abandon(row["id"])
+            self._abandon(str(row["id"]))
             if isinstance(exc, OSError):
                 if blobs.is_disk_full(exc):
                     raise LibraryFullError(DISK_FULL_MESSAGE) from exc
@@ -220,7 +220,7 @@ class Library:
         """Return the bytes the owner's (non-deleted) entries take."""
         return self._index.usage(None, owner_hash(owner, self._index.salt))
 
-    def export_zip(self, owner: str, entry_ids: list[str], dest_dir: Path | None = None) -> Path:
+    def export_zip(self, owner: str, entry_ids: Sequence[str], dest_dir: Path | None = None) -> Path:
         """Zip the given entries (audio, lyrics.txt, metadata.json each) and return the zip path."""
         ids = list(dict.fromkeys(entry_ids))  # keep order, drop repeats
         entries = [self.get(owner, entry_id) for entry_id in ids]

@@ -133,7 +133,7 @@ def metadata_card(meta: dict[str, Any] | None) -> str:
     rows = [
         ("Duration", clock(meta.get("duration_s"))),
         ("Sample rate", f"{rate / 1000:g} kHz" if rate else "–"),
-        ("Channels", {1: "1 (mono)", 2: "2 (stereo)"}.get(channels, str(channels or "–"))),
+        ("Channels", {1: "1 (mono)", 2: "2 (stereo)"}.get(channels or 0, str(channels or "–"))),
         ("Bitrate", f"{bitrate // 1000} kbps" if bitrate else "–"),
         ("Size", f"{size_text(meta.get('size'))} · {str(meta.get('format', '')).upper()}"),
         ("Model", meta.get("model") or "–"),

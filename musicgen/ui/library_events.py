@@ -250,8 +250,13 @@ def reuse(
         gr.Warning(visitor_message(exc))
         return {}
     p = entry.params
-    setting = p.get("audio_setting") if isinstance(p.get("audio_setting"), dict) else {}
-    text = lambda key: p.get(key) if isinstance(p.get(key), str) else ""  # noqa: E731
+    raw_setting = p.get("audio_setting")
+    setting: dict[str, Any] = raw_setting if isinstance(raw_setting, dict) else {}
+
+    def text(key: str) -> str:
+        value = p.get(key)
+        return value if isinstance(value, str) else ""
+
     out: dict[Any, Any] = {}
 
     def audio(controls: Any) -> None:

@@ -291,7 +291,7 @@ class _FfmpegMp3:
     def _read(self) -> None:
         out = self._proc.stdout
         assert out is not None
-        while chunk := out.read1(65536):
+        while chunk := out.read1(65536):  # type: ignore[attr-defined]  # a BufferedReader: Popen(bufsize=-1)
             with self._lock:
                 self._pcm += chunk
 

@@ -44,7 +44,8 @@ def parse_form(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str
     files: dict[str, tuple[str, str, bytes]] = {}
     for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition") or ""
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         filename = part.get_filename()
         if filename is None:
             fields[str(name)] = data.decode("utf-8", "replace")
