@@ -26,6 +26,7 @@ from ..transport import Transport
 from .requests import (
     ELSEWHERE,
     proxy_payload,
+    with_proxy_model,
 )
 from .tasks import TERMINAL, PollPolicy, Task, TaskFailedError
 
@@ -127,6 +128,7 @@ class AimlApiClient:
         on_chunk: Callable[[Chunk], None] | None = None,
     ) -> MusicResult:
         """Submit, wait for and download a song. `stream` is ignored (the proxy has none): on_chunk gets it whole."""
+        request = with_proxy_model(request)  # the result names the model the proxy used
         payload = proxy_payload(request)  # refuse before reporting any progress
         report = ProgressClock(on_progress, self._clock)
         report("sending")

@@ -16,6 +16,7 @@ from ..requests import MusicRequest, is_cover_model
 PROMPT_MIN, PROMPT_MAX = 10, 2000
 LYRICS_MIN, LYRICS_MAX = 10, 3000
 MODELS = {"music-2.6": "minimax/music-2.6", "music-2.0": "minimax/music-2.0"}
+DEFAULT_MODEL = "music-2.6"  # for a request that leaves the model out (MiniMax's default, music-3.0, is not here)
 ELSEWHERE = "use MiniMax direct (provider minimax) or the offline demo engine"
 
 
@@ -24,8 +25,14 @@ def proxy_model(model: str) -> str | None:
     return model if model.startswith("minimax/") else MODELS.get(model)
 
 
+def with_proxy_model(request: MusicRequest) -> MusicRequest:
+    """The request with the proxy's default model when it left the model out (pydantic knows which fields were set)."""
+    return request if "model" in request.model_fields_set else request.model_copy(update={"model": DEFAULT_MODEL})
+
+
 def proxy_payload(request: MusicRequest) -> dict:
     """The POST /v2/generate/audio body; raises pydantic's ValidationError naming each field the proxy cannot take."""
+    request = with_proxy_model(request)
     body, model = request.payload(), request.model
     problems: list[tuple[str, Any, str]] = []  # (field, value, what is wrong)
     if is_cover_model(model):

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import config
 from ..aimlapi import HINTS, LYRICS_MAX, LYRICS_MIN, MODELS, PROMPT_MAX, PROMPT_MIN, AimlApiClient
+from ..aimlapi.requests import DEFAULT_MODEL
 from .record import Access, Capabilities, Provider
 
 NAME = "aimlapi"
@@ -40,7 +41,7 @@ PROVIDER = Provider(
         streaming=False,
         music01=True,
         song_models=tuple(MODELS),
-        default_model="music-2.6",
+        default_model=DEFAULT_MODEL,
     ),
     connect=_connect,
     key_env=config.ENV_AIMLAPI_KEY,
