@@ -94,7 +94,7 @@ def test_a_backends_concurrency_queues_the_next_song_with_the_stage_shown(toy, s
     next(first), next(first)
     second = h.song("pop", LYRICS, stream=True, session=Session(backend="toy"), **SONG)
     next(second)
-    assert "Waiting for a free slot" in next(second)[4]  # concurrency 1: the second waits for the first
+    assert "Waiting for a free slot · 1st in line" in next(second)[4]  # concurrency 1: the second waits its turn
     first.close()
     standin.configure(chunk_interval_s=0.0)
     assert any(isinstance(o[2], str) for o in second)
@@ -130,7 +130,7 @@ def test_errors_carry_the_provider_that_raised_them(standin):
     assert e.value.provider == providers.MINIMAX and to_gr_error(e.value).title == "MiniMax server error"
     with ProxyStandIn(api_key="right") as proxy, AimlApiClient("wrong", proxy.url, retry=no_retry) as c:
         with pytest.raises(errors.AuthenticationError) as e:
-            c.generate(MusicRequest.song("indie folk, melancholic", LYRICS))
+            c.generate(MusicRequest.song("indie folk, melancholic", LYRICS, model="music-2.6"))
     assert e.value.provider == providers.AIMLAPI and "AI/ML API" in e.value.hint
     shown = to_gr_error(e.value, secret="wrong").message
     assert "AIMLAPI_KEY" in shown and "MINIMAX_API_KEY" not in shown
@@ -214,3 +214,12 @@ def test_a_visitor_can_pick_only_an_offered_backend(toy, monkeypatch):
     session, _ = events.set_backend("toy", Session())
     assert session.backend == "" and session.provider() == providers.DEMO  # not offered: the automatic choice
     assert events.set_backend("../../etc", Session())[0].backend == ""
+
+
+def test_a_request_without_a_model_gets_each_backends_default():
+    with ProxyStandIn(api_key="k") as proxy, AimlApiClient("k", proxy.url) as c:
+        song = c.generate(MusicRequest.song("indie folk, melancholic", LYRICS))  # as the README shows it
+    assert song.model == "music-2.6" and proxy.requests[0]["json"]["model"] == "minimax/music-2.6"
+    assert MusicRequest.song("indie folk", LYRICS).model == "music-3.0"  # MiniMax's and the demo engine's default
+    with pytest.raises(ValueError, match="music-3.0 is not offered through the AI/ML API"):
+        AimlApiClient("k", "http://127.0.0.1:9").submit(MusicRequest.song("indie folk", LYRICS, model="music-3.0"))

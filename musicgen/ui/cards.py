@@ -45,6 +45,12 @@ def clock(seconds: float | None) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def size_text(n: int | None) -> str:
     """Bytes as KB / MB."""
     if not n:
@@ -100,9 +106,11 @@ def stage_text(stage: str, provider: str = "") -> str:
     return (record and record.stage_text(stage)) or STAGE_TEXT.get(stage, stage)
 
 
-def status_line(stage: str, elapsed_s: float, received: int = 0, provider: str = "") -> str:
-    """The stage and elapsed time while a request runs."""
+def status_line(stage: str, elapsed_s: float, received: int = 0, provider: str = "", *, place: int = 0) -> str:
+    """The stage and elapsed time while a request runs (and, while it waits, its place in line)."""
     text = "Receiving audio" if received else stage_text(stage, provider)
+    if place:
+        text += f" · {ordinal(place)} in line"
     if provider == DEMO and stage == "waiting":
         text = "Composing on the demo engine"
     extra = f" · {size_text(received)} received" if received else ""

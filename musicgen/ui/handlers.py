@@ -64,6 +64,7 @@ from .gate import Gate
 from .live_audio import to_wav_bytes
 from .references import analysis_dict, cover_reference, preprocess_request
 from .session import ClientFactory, Session, default_client_factory
+from .slots import Line
 
 if TYPE_CHECKING:
     from .library_service import LibraryService
@@ -133,8 +134,8 @@ class Handlers:
         self.library: LibraryService | None = None  # set by build_app: every result is saved there first
         self.gate = Gate()  # set by build_app: the access code and budgets on the server's keys (ui/gate.py)
         self.tick_s = tick_s
-        self._free_slots = threading.BoundedSemaphore(free_slots)
-        self._slots: dict[str, threading.BoundedSemaphore] = {}  # per backend: its concurrency (providers record)
+        self._free_slots = Line(free_slots)
+        self._slots: dict[str, Line] = {}  # per backend: its concurrency (providers record)
         self._slots_lock = threading.Lock()
 
     # -- endpoints -----------------------------------------------------------------------------------------------
@@ -284,11 +285,11 @@ class Handlers:
         except (MusicGenError, ValidationError, ReferenceError) as exc:
             raise to_gr_error(exc, secret=session.secrets()) from None
 
-    def slot(self, provider: str) -> threading.BoundedSemaphore:
-        """The backend's slots: at most its record's concurrency of its songs run at once, the rest show "queued"."""
+    def slot(self, provider: str) -> Line:
+        """The backend's line: at most its record's concurrency of its songs run at once, the rest wait their turn."""
         with self._slots_lock:
             if provider not in self._slots:
-                self._slots[provider] = threading.BoundedSemaphore(providers.get(provider).concurrency())
+                self._slots[provider] = Line(providers.get(provider).concurrency())
             return self._slots[provider]
 
     def _generate(
@@ -322,7 +323,7 @@ class Handlers:
                         live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
                         yield live, str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
                         return
-                    line = cards.status_line(step.stage, step.elapsed_s, step.received, provider)
+                    line = cards.status_line(step.stage, step.elapsed_s, step.received, provider, place=step.place)
                     progress(None, desc=f"{cards.stage_text(step.stage, provider)} · {cards.clock(step.elapsed_s)}")
                     live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
                     yield live, gr.skip(), gr.skip(), gr.skip(), line

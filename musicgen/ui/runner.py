@@ -20,6 +20,7 @@ from ..providers import Client
 from ..requests import AudioSetting
 from ..results import MusicResult
 from .live_audio import LiveChunk, LiveDecoder
+from .slots import Line
 
 # A generation other than a MusicRequest's (music-01): it runs with the client and reports progress, like generate.
 Job = Callable[[Any, ProgressFn], MusicResult]
@@ -36,6 +37,7 @@ class Step:
     received: int = 0
     live: LiveChunk | None = None
     result: MusicResult | None = None
+    place: int = 0  # while "queued": the place in the backend's line (1 = next)
 
 
 def run(
@@ -43,34 +45,34 @@ def run(
     request: Any,
     *,
     tick_s: float = 1.0,
-    slots: Sequence[threading.Semaphore] = (),
+    slots: Sequence[Line] = (),
     channels: int = 2,
     job: Job | None = None,
 ) -> Iterator[Step]:
     """Yield Steps until the result (the last Step carries it); raises the client's exception. Closes `client`.
 
     `request` is a MusicRequest (streamed when its `stream` is set), or any request with an `audio_setting` that
-    `job(client, on_progress)` generates (music-01). Each of `slots` (the backend's concurrency, a free model's
-    limit) is held while the call runs; waiting for one shows as the stage "queued".
+    `job(client, on_progress)` generates (music-01). A slot in each of `slots` (the backend's line, a free model's
+    limit) is held while the call runs; waiting shows as the stage "queued" with the place in line.
     """
     t0 = time.monotonic()
-    held: list[threading.Semaphore] = []
+    ticket, held = object(), []
     try:
-        for slot in slots:
-            while not slot.acquire(timeout=tick_s):
-                yield Step("queued", time.monotonic() - t0)
-            held.append(slot)
+        for line in slots:
+            while place := line.enter(ticket, tick_s):
+                yield Step("queued", time.monotonic() - t0, place=place)
+            held.append(line)
         yield from _run_call(client, request, job, tick_s, channels, t0)
     finally:
         with suppress(Exception):  # closing aborts a call still running after Stop
             client.close()
-        for slot in reversed(held):
-            slot.release()
+        for line in slots:  # Stop while waiting steps out of line; a held slot is given back
+            line.leave(ticket, holding=line in held)
 
 
 def _run_call(client: Client, request: Any, job: Job | None, tick_s: float, channels: int, t0: float) -> Iterator[Step]:
     inbox: queue.Queue = queue.Queue()
-    stream = job is None and bool(request.stream)
+    stream = job is None and bool(getattr(request, "stream", False))  # a request type without streaming
 
     def work() -> None:
         try:
