@@ -63,7 +63,7 @@ def test_hex_song_decodes_with_its_facts(client, fmt):
     assert rate == res.sample_rate == 24000
     assert res.duration_s == pytest.approx(len(data) / rate, abs=0.1)
     assert res.channels == 2 and res.format == fmt and res.size == len(res.audio)
-    assert res.trace_id and res.model == "music-2.6" and res.bitrate == 256000
+    assert res.trace_id and res.model == "music-3.0" and res.bitrate == 256000  # the default model
 
 
 def test_pcm_is_kept_raw_and_offered_as_wav(client):
@@ -140,7 +140,7 @@ def test_plain_json_error_instead_of_a_stream(server, client):
 
 CODES = [
     (1004, AuthenticationError), (2049, AuthenticationError), (1008, InsufficientBalanceError),
-    (2056, QuotaExceededError), (1028, QuotaExceededError), (1030, QuotaExceededError), (2061, QuotaExceededError),
+    (2056, QuotaExceededError), (1028, QuotaExceededError), (1030, QuotaExceededError), (2061, ModelUnavailableError),
     (1026, ContentFlaggedError), (1027, ContentFlaggedError), (2013, InvalidParametersError),
     (1000, ServerError), (1001, ServerError), (1013, ServerError), (1024, ServerError), (1033, ServerError),
 ]  # fmt: skip
@@ -195,7 +195,8 @@ def test_http_failures_map_without_retry(server, client, sleeps, fault, cls):
 def test_retired_model_reads_as_unavailable(client):
     with pytest.raises(ModelUnavailableError) as info:
         client.generate(song(model="music-2.0"))
-    assert "sunset" in str(info.value)
+    assert info.value.model == "music-2.0" and "closed its paid Music API" in str(info.value)
+    assert "demo engine" in str(info.value)  # and the ways on
 
 
 def test_connection_refused_is_retried_then_reported(sleeps):

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 from pydantic import ValidationError
 
-from .. import config, providers
+from .. import providers
 from ..audio import ReferenceError
 from ..budget import HELPER, SONG
 from ..errors import MusicGenError
@@ -145,7 +145,7 @@ class Handlers:
         prompt: str = "",
         lyrics: str = "",
         lyrics_optimizer: bool = False,
-        model: str = config.DEFAULT_SONG_MODEL,
+        model: str = "",
         format: str = "mp3",
         sample_rate: int = 44100,
         bitrate: int = 256000,
@@ -164,7 +164,7 @@ class Handlers:
                 prompt or "",
                 lyrics or "",
                 lyrics_optimizer=bool(lyrics_optimizer),
-                model=model,
+                model=model or _default_model(session),
                 **_delivery(format, sample_rate, bitrate, stream),
             )
         )
@@ -173,7 +173,7 @@ class Handlers:
     def instrumental(
         self,
         prompt: str = "",
-        model: str = config.DEFAULT_SONG_MODEL,
+        model: str = "",
         format: str = "mp3",
         sample_rate: int = 44100,
         bitrate: int = 256000,
@@ -187,7 +187,7 @@ class Handlers:
         provider_notes.refuse(session, "instrumental")
         request = _build(
             lambda: MusicRequest.instrumental(
-                prompt or "", model=model, **_delivery(format, sample_rate, bitrate, stream)
+                prompt or "", model=model or _default_model(session), **_delivery(format, sample_rate, bitrate, stream)
             )
         )
         yield from self._generate("instrumental", request, session, progress)
@@ -351,6 +351,11 @@ class Handlers:
                 cards.notice("Something went wrong on the server.", "error"),
             )
             raise
+
+
+def _default_model(session: Session | None) -> str:
+    """A model left out (a script's call, say) is the visitor's backend's default."""
+    return (session or Session()).record().can.default_model
 
 
 def _delivery(format: str, sample_rate: Any, bitrate: Any, stream: Any) -> dict[str, Any]:
