@@ -31,6 +31,7 @@ def test_settings_pick_the_aimlapi_and_a_song_shows_its_task_stages(browser, url
         page.goto(url)
         page.locator("#song-prompt textarea").wait_for(timeout=20_000)
         assert page.locator("#mg-badge", has_text="Demo engine").count() == 1  # no key anywhere yet
+        assert page.locator("#song-model input").input_value() == "music-3.0"  # the default (README says why)
         page.get_by_role("tab", name="Settings").click()
         key_box = page.locator("#settings-aimlapi-key input")
         key_box.wait_for()
@@ -51,6 +52,8 @@ def test_settings_pick_the_aimlapi_and_a_song_shows_its_task_stages(browser, url
         page.locator("#legacy-music01").screenshot(path=str(artifacts / "cover-legacy-music01.png"))
 
         page.get_by_role("tab", name="Song").click()
+        # The model menu followed the backend: the proxy has no music-3.0 (MiniMax's default), so its own default.
+        assert page.locator("#song-model input").input_value() == "music-2.6"
         page.locator("#song-prompt textarea").fill("indie folk, melancholic")
         page.locator("#song-lyrics textarea").fill("[Verse]\nStreetlights flicker\n[Chorus]\nPushing the wooden door")
         page.locator("#song-generate").click()

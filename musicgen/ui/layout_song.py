@@ -51,7 +51,7 @@ class InstrumentalTab:
     results: Results
 
 
-def model_dropdown(choices: tuple[str, ...], value: str) -> gr.Dropdown:
+def model_dropdown(choices: tuple[str, ...], value: str, elem_id: str | None = None) -> gr.Dropdown:
     """A model picker that also accepts names not in the list (the server has the last word on models)."""
     return gr.Dropdown(
         choices=list(choices),
@@ -59,6 +59,7 @@ def model_dropdown(choices: tuple[str, ...], value: str) -> gr.Dropdown:
         label="Model",
         allow_custom_value=True,
         info="-free models: free tier, 3 at a time",
+        elem_id=elem_id,
     )
 
 
@@ -123,7 +124,7 @@ def build_song_tab(
                 label="Auto lyrics: let MiniMax write the lyrics from the prompt (leave the lyrics empty)",
                 elem_id="song-lyrics-optimizer",
             )
-            model = model_dropdown(models, model_value)
+            model = model_dropdown(models, model_value, "song-model")
             audio = audio_controls("song")
             generate, stop = action_row("song", "Generate song")
             with top:
@@ -153,7 +154,7 @@ def build_instrumental_tab(
                 elem_id="instrumental-prompt",
             )
             prompt_count = gr.HTML(cards.counter("Prompt", "", 1, PROMPT_MAX))
-            model = model_dropdown(models, model_value)
+            model = model_dropdown(models, model_value, "instrumental-model")
             audio = audio_controls("instrumental")
             generate, stop = action_row("instrumental", "Generate instrumental")
             with top:
