@@ -158,13 +158,14 @@ class Provider:
         return True
 
     def server_held(self, access: Access | None = None) -> bool:
-        """Whether a request with `access` is served on the server's own key (or server URL): what it spends is the
-        server's, not the visitor's. False for keyless backends like the demo engine, which cost nothing."""
+        """Whether a request with `access` goes out on the server's own key (or server URL) rather than the visitor's:
+        what it spends is the server's. False for keyless backends like the demo engine, which cost nothing. (With
+        no server key either, the call fails for want of a key; it is still not the visitor's own.)"""
         access = access or Access()
         if self.credential == "key":
-            return not access.key.strip() and bool(self.server_key())
+            return not access.key.strip()
         if self.credential == "url":
-            return not access.base_url.strip() and bool(self.server_url())
+            return not access.base_url.strip()
         return False
 
     def concurrency(self) -> int:

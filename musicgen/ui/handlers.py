@@ -310,7 +310,7 @@ class Handlers:
         if params is None:
             params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
         slots = [self.slot(provider)]
-        if not session.access(provider).key and request.model.endswith("-free"):
+        if session.server_held() and request.model.endswith("-free"):
             slots.append(self._free_slots)  # the server's key runs at most 3 free-model songs at once
         client = None
         try:

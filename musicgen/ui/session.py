@@ -164,7 +164,7 @@ def backend_label(session: Session) -> str:
         return head
     if access.key or access.base_url:
         return head + (" · your key" if access.key else " · your server")
-    if p.server_held(access):
+    if p.has_credentials(access):  # not the visitor's own: the server's
         return head + (" · server key" if p.credential == "key" else " · server's host") + _code_needed(session)
     return head + (" · no API key set" if p.credential == "key" else " · no server set")
 
