@@ -30,11 +30,6 @@ CODE_WINDOW_S = 600.0
 CODE_LOCKOUT_S = 600.0  # ... refuse that address for this long
 UNLIMITED = "unlimited"
 
-# Which field of the Session holds the visitor's own key for a backend that can take one. A backend missing here
-# (other than the demo engine) runs only on what the server is configured with. (The Provider record of issue 12 is
-# where this belongs once it lands: `own_key_field` beside how each backend's client is made.)
-OWN_KEY_FIELD = {providers.MINIMAX: "api_key", providers.AIMLAPI: "aimlapi_key"}
-
 
 @dataclass(frozen=True)
 class Policy:
@@ -93,10 +88,7 @@ def served_by_server_key(provider: str, session: Any) -> bool:
     """Whether a request on `provider` for this visitor would be served by a key the server holds (MINIMAX_API_KEY,
     AIMLAPI_KEY, or any backend the server is configured with) rather than the visitor's own key or the demo
     engine. The one test every budget and the access code key off."""
-    if provider == providers.DEMO:
-        return False
-    own = OWN_KEY_FIELD.get(provider)
-    return not (own and getattr(session, own, ""))
+    return providers.get(provider).server_held(session.access(provider))  # the backend's record decides
 
 
 def keep_the_real_peer() -> None:
