@@ -77,3 +77,18 @@ def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No MiniMax or AI/ML API key or host in the environment for one test (it sets its own with monkeypatch)."""
     for name in ("MINIMAX_API_KEY", "MINIMAX_BASE_URL", "AIMLAPI_KEY", "AIMLAPI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def a11y():
+    """The axe audit (tests/a11y.py): `a11y.assert_no_new_violations(page, state)` in any browser test.
+
+    After the run, once every state the issue lists was audited, a known Gradio violation that never occurred fails
+    the run: its entry in KNOWN_GRADIO is stale.
+    """
+    from a11y import AxeAudit
+
+    audit = AxeAudit()
+    yield audit
+    stale = audit.stale_known()
+    assert not stale, f"known Gradio violations no longer seen, remove them from tests/a11y.py: {stale}"

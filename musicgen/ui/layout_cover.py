@@ -39,7 +39,10 @@ def build_cover_tab(has_example: bool) -> CoverTab:
     """Reference by upload, microphone or URL; Analyze shows structure and lyrics; then style, lyrics, model."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
-            gr.Markdown("### 1 · Reference track\nUpload or record 6 s – 6 min (≤ 50 MB), or give a link.")
+            gr.Markdown(
+                "## 1 · Reference track\nUpload or record 6 s – 6 min (≤ 50 MB), or give a link.",
+                elem_classes="mg-step",
+            )
             reference = gr.Audio(
                 sources=["upload", "microphone"],
                 type="filepath",
@@ -55,7 +58,7 @@ def build_cover_tab(has_example: bool) -> CoverTab:
             timeline = gr.HTML("", label="structure", elem_id="cover-timeline")
             with gr.Accordion("Analysis (JSON)", open=False):
                 analysis = gr.JSON(label="analysis")
-            gr.Markdown("### 2 · Your cover", elem_classes="mg-step")
+            gr.Markdown("## 2 · Your cover", elem_classes="mg-step")
             prompt = gr.Textbox(
                 value="",
                 label=f"Target style ({COVER_PROMPT_MIN}–{COVER_PROMPT_MAX} characters)",

@@ -119,7 +119,7 @@ def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
         type="filepath",
         interactive=False,
         visible=not stream,
-        buttons=["download"],
+        buttons=[],  # the Download box below is the one way to download (one tab stop, no nested a > button)
         elem_id=f"{prefix}-player",
     )
     download = gr.File(label="Download", interactive=False, elem_id=f"{prefix}-download", elem_classes="mg-download")

@@ -113,7 +113,7 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                 label="Selected song",
                 type="filepath",
                 interactive=False,
-                buttons=["download"],
+                buttons=[],  # the Download button below is the one way to download
                 elem_id="library-player",
             )
             with gr.Row():

@@ -1,0 +1,99 @@
+"""Accessibility in headless Chromium: axe in every state a visitor sees, at laptop and phone width (issue 15)."""
+
+from __future__ import annotations
+
+import pytest
+from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, launched
+
+from musicgen.library import Library
+from musicgen.standin import Fault, StandIn
+from musicgen.ui import build_app
+
+pytestmark = BROWSER_MARKS
+TABS = ("Song", "Instrumental", "Cover", "Library", "Settings")
+
+
+@pytest.fixture(scope="module")
+def standin():
+    server = StandIn(latency_s=0.0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def url(standin, tmp_path_factory):
+    library = Library(tmp_path_factory.mktemp("library"))
+    try:
+        with launched(build_app(StandInFactory(standin), library=library)) as u:
+            yield u
+    finally:
+        library.close()
+
+
+def open_page(browser, url, viewport, **query):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url + "".join(f"?{k}={v}" for k, v in query.items()))
+    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    return context, page
+
+
+def show_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('[role=tab]')].some(t => t.textContent.trim() === n "
+        "&& t.getAttribute('aria-selected') === 'true')",
+        arg=name,
+    )
+    page.wait_for_timeout(300)  # let the panel lay out before axe measures colours
+
+
+def settled(page, selector: str) -> None:
+    """Wait until `selector` is fully opaque (faded in), it and every box around it."""
+    page.wait_for_function(
+        "s => { let el = document.querySelector(s); if (!el) return false; "
+        "for (; el; el = el.parentElement) if (getComputedStyle(el).opacity !== '1') return false; return true; }",
+        arg=selector,
+    )
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_every_state_a_visitor_sees_passes_axe(browser, url, standin, a11y, artifacts, viewport):
+    width = "laptop" if viewport is LAPTOP else "phone"
+    context, page = open_page(browser, url, viewport)
+    for tab in TABS:
+        show_tab(page, tab)
+        a11y.assert_no_new_violations(
+            page, f"{tab.lower()}-empty-{width}" if tab != "Settings" else f"settings-{width}"
+        )
+
+    show_tab(page, "Song")
+    page.locator("#song-prompt textarea").fill("Indie folk, melancholic, introspective")
+    page.locator("#song-title").get_by_role("textbox").fill("Streetlights")
+    page.locator("#song-lyrics textarea").fill(LYRICS)
+    page.locator("#song-stream input").uncheck()
+    standin.inject(Fault("slow", delay_s=6.0))
+    page.locator("#song-generate").click()
+    page.locator("#song-info .mg-status").wait_for()
+    a11y.assert_no_new_violations(page, f"song-generating-{width}")
+    page.screenshot(path=str(artifacts / f"a11y-generating-{width}.png"), full_page=True)
+
+    page.locator("#song-download a").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(300)
+    a11y.assert_no_new_violations(page, f"song-result-{width}")
+
+    standin.inject(Fault("code", code=1004))
+    page.locator("#song-generate").click()
+    page.get_by_text("API key not accepted").first.wait_for()
+    settled(page, ".toast-body")  # axe measures colours: not in the middle of the toast's fade-in
+    a11y.assert_no_new_violations(page, f"song-error-toast-{width}")
+    page.screenshot(path=str(artifacts / f"a11y-error-toast-{width}.png"))
+
+    show_tab(page, "Library")
+    page.locator("#library-table").get_by_text("Streetlights").filter(visible=True).first.click()
+    page.get_by_test_id("waveform-Selected song").wait_for()
+    page.wait_for_timeout(300)
+    a11y.assert_no_new_violations(page, f"library-songs-{width}")
+    page.screenshot(path=str(artifacts / f"a11y-library-{width}.png"), full_page=True)
+    context.close()
