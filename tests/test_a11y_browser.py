@@ -49,6 +49,17 @@ def show_tab(page, name: str) -> None:
     page.wait_for_timeout(300)  # let the panel lay out before axe measures colours
 
 
+def listen(page, panel: str) -> None:
+    """Record, in window.mgHeard, each text the panel's live region takes (what a screen reader reads out)."""
+    page.evaluate(
+        """p => { const live = document.querySelector(p + ' [role=status][aria-live=polite]');
+        window.mgHeard = [];
+        new MutationObserver(() => { const t = live.textContent; if (t && t !== window.mgHeard.at(-1))
+          window.mgHeard.push(t); }).observe(live, {childList: true, characterData: true, subtree: true}); }""",
+        panel,
+    )
+
+
 def settled(page, selector: str) -> None:
     """Wait until `selector` is fully opaque (faded in), it and every box around it."""
     page.wait_for_function(
@@ -73,6 +84,7 @@ def test_every_state_a_visitor_sees_passes_axe(browser, url, standin, a11y, arti
     page.locator("#song-title").get_by_role("textbox").fill("Streetlights")
     page.locator("#song-lyrics textarea").fill(LYRICS)
     page.locator("#song-stream input").uncheck()
+    listen(page, "#song-info")
     standin.inject(Fault("slow", delay_s=6.0))
     page.locator("#song-generate").click()
     page.locator("#song-info .mg-status").wait_for()
@@ -82,11 +94,15 @@ def test_every_state_a_visitor_sees_passes_axe(browser, url, standin, a11y, arti
     page.locator("#song-download a").first.wait_for(timeout=30_000)
     page.wait_for_timeout(300)
     a11y.assert_no_new_violations(page, f"song-result-{width}")
+    heard = page.evaluate("() => window.mgHeard")
+    assert heard[0] == "Sending the request" and heard[-1].startswith("Done: song-demo-engine-"), heard
+    assert heard[-1].endswith("Saved to your Library.") and len(heard) <= 3, heard  # no tick by tick chatter
 
     standin.inject(Fault("code", code=1004))
     page.locator("#song-generate").click()
     page.get_by_text("API key not accepted").first.wait_for()
     settled(page, ".toast-body")  # axe measures colours: not in the middle of the toast's fade-in
+    page.wait_for_function("() => window.mgHeard.at(-1).startsWith('Failed: API key not accepted')")
     a11y.assert_no_new_violations(page, f"song-error-toast-{width}")
     page.screenshot(path=str(artifacts / f"a11y-error-toast-{width}.png"))
 

@@ -25,6 +25,7 @@ SEGMENT_COLOURS = {
     "silence": "#d1d5db",
 }
 _NEUTRAL = "#94a3b8"
+ANNOUNCE_EVERY_S = 30  # while a song is made, a screen reader hears the elapsed time this often (and stage changes)
 STAGE_TEXT = {
     "queued": "Waiting for a free slot",
     "sending": "Sending the request",
@@ -106,17 +107,37 @@ def stage_text(stage: str, provider: str = "") -> str:
     return (record and record.stage_text(stage)) or STAGE_TEXT.get(stage, stage)
 
 
+def info_panel(body: str, announce: str = "") -> str:
+    """What a results panel's info box holds: a polite live region, then `body` (what the eye sees).
+
+    The live region is always the first element, so Gradio's HTML update (a diff, not a replacement) keeps that
+    element and changes only its text: a screen reader hears `announce` once each time it changes, never the
+    ticking clock of `body`, which sighted visitors see.
+    """
+    return f'<div class="mg-sr-only" role="status" aria-live="polite" aria-atomic="true">{escape(announce)}</div>{body}'
+
+
+def _stage_words(stage: str, received: int, provider: str) -> str:
+    if received or stage == "receiving":
+        return "Receiving audio"
+    if provider == DEMO and stage == "waiting":
+        return "Composing on the demo engine"
+    return stage_text(stage, provider)
+
+
 def status_line(stage: str, elapsed_s: float, received: int = 0, provider: str = "", *, place: int = 0) -> str:
-    """The stage and elapsed time while a request runs (and, while it waits, its place in line)."""
-    text = "Receiving audio" if received else stage_text(stage, provider)
+    """The info panel while a request runs: stage and elapsed time (and bytes; while it waits, its place in line)
+    on screen every tick; read out when the stage or the place changes and every ANNOUNCE_EVERY_S seconds."""
+    text = _stage_words(stage, received, provider)
     if place:
         text += f" · {ordinal(place)} in line"
-    if provider == DEMO and stage == "waiting":
-        text = "Composing on the demo engine"
     extra = f" · {size_text(received)} received" if received else ""
-    return (
-        f'<div class="mg-status"><span class="mg-spinner" aria-hidden="true"></span>'
-        f"<b>{escape(text)}</b> · {clock(elapsed_s)} elapsed{extra}</div>"
+    calm = int(max(0.0, elapsed_s) // ANNOUNCE_EVERY_S) * ANNOUNCE_EVERY_S
+    said = f"{text}, {clock(calm)} elapsed" if calm else text
+    return info_panel(
+        f'<div class="mg-status" aria-hidden="true"><span class="mg-spinner"></span>'
+        f"<b>{escape(text)}</b> · {clock(elapsed_s)} elapsed{extra}</div>",
+        said,
     )
 
 
@@ -129,6 +150,29 @@ def provider_text(provider: str) -> str:
     """How the metadata card names the backend that made a result (unknown names, from old entries: MiniMax)."""
     record = providers.REGISTRY.get(provider)
     return (record.card_label or record.label) if record else "MiniMax"
+
+
+def failed_info(message: str) -> str:
+    """The info panel after a failure: the message on screen, and read out."""
+    return info_panel(notice(message, "error"), f"Failed: {message}")
+
+
+def stopped_info() -> str:
+    """The info panel after Stop."""
+    return info_panel(notice("Stopped. Start again whenever you like.", "info"), "Stopped.")
+
+
+def result_info(meta: dict[str, Any]) -> str:
+    """The info panel with a result: its metadata card, and a sentence saying it is ready (and saved, or not)."""
+    name = str(meta.get("file") or "The result")
+    said = f"Done: {name} is ready, {clock(meta.get('duration_s'))} long."
+    if meta.get("partial"):
+        said = f"Stopped early: {name} holds the part that arrived."
+    if meta.get("library_warning"):
+        said += f" {meta['library_warning']}"
+    elif meta.get("library_id"):
+        said += " Saved to your Library."
+    return info_panel(metadata_card(meta), said)
 
 
 def metadata_card(meta: dict[str, Any] | None) -> str:

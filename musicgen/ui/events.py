@@ -32,7 +32,8 @@ from .session import Session, backend_label
 
 # On a phone the results sit below a long form: bring them into view when a generation starts.
 SCROLL_JS = (
-    "() => {{ if (window.innerWidth < 700) document.getElementById('{id}')?.scrollIntoView({{behavior: 'smooth'}}); }}"
+    "() => {{ if (window.innerWidth < 700) document.getElementById('{id}')?.scrollIntoView("
+    "{{behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth'}}); }}"
 )
 PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
 INSTANT: dict[str, Any] = {**PRIVATE, "queue": False}  # form helpers: answered at once, never queued behind songs
@@ -88,7 +89,7 @@ def reference_changed() -> tuple[str, str, Any, dict]:
 
 def stopped() -> str:
     """What the info panel says after Stop."""
-    return cards.notice("Stopped. Start again whenever you like.", "info")
+    return cards.stopped_info()
 
 
 def toggle_players(stream: bool) -> tuple[dict, dict]:

@@ -321,7 +321,7 @@ class Handlers:
                     if step.result is not None:
                         kept = keep_result(session, kind, params, step.result, self.library)
                         live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
-                        yield live, str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
+                        yield live, str(kept.path), str(kept.path), kept.metadata, cards.result_info(kept.metadata)
                         return
                     line = cards.status_line(step.stage, step.elapsed_s, step.received, provider, place=step.place)
                     progress(None, desc=f"{cards.stage_text(step.stage, provider)} · {cards.clock(step.elapsed_s)}")
@@ -331,15 +331,15 @@ class Handlers:
             partial = getattr(exc, "partial", b"")
             if not partial:
                 error = to_gr_error(exc, secret=session.secrets())
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(error.message, "error")
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.failed_info(error.message)
                 raise error from None
             origin = client.provider if client is not None else provider
             result = _partial_result(request, partial, origin, time.monotonic() - started, exc)
             kept = keep_result(session, kind, params, result, self.library)
-            yield gr.skip(), str(kept.path), str(kept.path), kept.metadata, cards.metadata_card(kept.metadata)
+            yield gr.skip(), str(kept.path), str(kept.path), kept.metadata, cards.result_info(kept.metadata)
             raise to_gr_error(exc, secret=session.secrets(), partial_name=kept.path.name) from None
         except gr.Error as exc:  # refused by the gate: no code, or a budget spent; nothing was sent
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.notice(exc.message, "error")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.failed_info(exc.message)
             raise
         except Exception:
             # A bug, not a failure the visitor can act on: clear the spinner, keep the traceback for the log.
@@ -348,7 +348,7 @@ class Handlers:
                 gr.skip(),
                 gr.skip(),
                 gr.skip(),
-                cards.notice("Something went wrong on the server.", "error"),
+                cards.failed_info("Something went wrong on the server."),
             )
             raise
 

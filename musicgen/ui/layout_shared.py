@@ -98,8 +98,11 @@ def action_row(prefix: str, label: str, ready: bool = True) -> tuple[gr.Button, 
 def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
     """Live player (streaming), finished player, download, the info panel and the raw metadata."""
     info = gr.HTML(
-        value='<div class="mg-note mg-note-info">Your result appears here. A song takes 30 s to 5 min '
-        "with MiniMax; the demo engine answers in seconds.</div>",
+        value=cards.info_panel(
+            cards.notice(
+                "Your result appears here. A song takes 30 s to 5 min with MiniMax; the demo engine answers in seconds."
+            )
+        ),  # fmt: skip
         label="info",
         elem_id=f"{prefix}-info",
     )

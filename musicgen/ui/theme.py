@@ -11,6 +11,7 @@ ACCESSIBLE_COLOURS = {
     "body_text_color_subdued": "*neutral_600",  # hints, counters, the header's subtitle: 7.2:1 on the page
     "body_text_color_subdued_dark": "*neutral_400",
     "input_placeholder_color": "*neutral_500",
+    "input_placeholder_color_dark": "*neutral_300",
     "color_accent": "*primary_600",
     "block_label_text_color": "*primary_700",  # on violet-100: 6.0:1
     "block_title_text_color": "*primary_700",
@@ -89,6 +90,16 @@ CSS = """
 /* Icon buttons at least 24 × 24 px (WCAG 2.5.8). */
 .icon-button-wrapper .icon-button { min-width: 24px; min-height: 24px;
   display: inline-flex; align-items: center; justify-content: center; }
+/* Read by screen readers, not shown (the results panel's live region). */
+.mg-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
+/* One focus ring for every control, clear on any background (WCAG 2.4.7, 2.4.11). */
+.gradio-container :focus-visible { outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
+@media (prefers-reduced-motion: reduce) {
+  .gradio-container *, .gradio-container *::before, .gradio-container *::after {
+    animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
+    transition-duration: 0.01ms !important; scroll-behavior: auto !important; }
+}
 /* Library tab */
 .mg-usage { padding: 8px 12px; border-radius: 8px; background: var(--block-background-fill);
   border: 1px solid var(--border-color-primary); }
