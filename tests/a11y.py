@@ -94,3 +94,39 @@ class AxeAudit:
             if page.evaluate("([t, s]) => !!document.querySelector(t)?.matches(s)", [target[0], known.selector]):
                 return known
         return None
+
+
+# -- keyboard ------------------------------------------------------------------------------------------------------
+
+# Counts every pointer press the page sees; keyboard activation (Enter, Space) fires none.
+NO_MOUSE_JS = """() => { window.mgPointer = 0;
+  for (const kind of ['pointerdown', 'mousedown', 'touchstart'])
+    window.addEventListener(kind, () => { window.mgPointer += 1; }, true); }"""
+FOCUS_JS = """() => { let e = document.activeElement;
+  while (e?.shadowRoot?.activeElement) e = e.shadowRoot.activeElement;  // the waveform lives in a shadow root
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  return {what: e.tagName + ' ' + (e.getAttribute('aria-label') || e.innerText || e.className || '').slice(0, 40),
+          visible: e.matches(':focus-visible') && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2};
+}"""
+
+
+def tab_to(page: Any, predicate: str, limit: int = 70, back: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until the focused element `e` satisfies the JS `predicate`; every control passed
+    on the way must show its focus ring."""
+    passed = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        focus = page.evaluate(FOCUS_JS)
+        if focus is None:  # past the last control: the browser's own UI, as it would be
+            continue
+        assert focus["visible"], f"no visible focus on {focus['what']!r}"
+        passed.append(focus["what"])
+        if page.evaluate(f"() => {{ const e = document.activeElement; return !!({predicate}); }}"):
+            return
+    raise AssertionError(f"Tab never reached {predicate}; passed {passed}")
+
+
+def in_block(elem_id: str, extra: str = "true") -> str:
+    """A tab_to predicate: the focus is inside the block with this elem_id (and `extra` holds)."""
+    return f"e.closest('#{elem_id}') && ({extra})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from a11y import NO_MOUSE_JS, tab_to
 from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, launched
 
 from musicgen.library import Library
@@ -112,4 +113,22 @@ def test_every_state_a_visitor_sees_passes_axe(browser, url, standin, a11y, arti
     page.wait_for_timeout(300)
     a11y.assert_no_new_violations(page, f"library-songs-{width}")
     page.screenshot(path=str(artifacts / f"a11y-library-{width}.png"), full_page=True)
+    context.close()
+
+
+def test_a_running_generation_stops_by_keyboard_and_says_so(browser, url, standin):
+    context, page = open_page(browser, url, LAPTOP)
+    page.evaluate(NO_MOUSE_JS)
+    page.locator("#song-prompt textarea").fill("Indie folk, melancholic")  # typing is not what is tested here
+    page.locator("#song-lyrics textarea").fill(LYRICS)
+    listen(page, "#song-info")
+    standin.inject(Fault("slow", delay_s=8.0))
+    tab_to(page, "e.id === 'song-generate'")
+    page.keyboard.press("Enter")
+    page.locator("#song-info .mg-status").wait_for()
+    tab_to(page, "e.id === 'song-stop'")
+    page.keyboard.press("Enter")
+    page.locator("#song-info", has_text="Stopped").wait_for()
+    page.wait_for_function("() => window.mgHeard.at(-1) === 'Stopped.'")
+    assert page.evaluate("() => window.mgPointer") == 0
     context.close()

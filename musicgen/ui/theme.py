@@ -94,7 +94,8 @@ CSS = """
 .mg-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
 /* One focus ring for every control, clear on any background (WCAG 2.4.7, 2.4.11). */
-.gradio-container :focus-visible { outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
+.gradio-container :focus-visible, .gradio-container ::part(scroll):focus-visible {
+  outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
 @media (prefers-reduced-motion: reduce) {
   .gradio-container *, .gradio-container *::before, .gradio-container *::after {
     animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
