@@ -12,6 +12,7 @@ from musicgen.ui import build_app
 
 pytestmark = BROWSER_MARKS
 TABS = ("Song", "Instrumental", "Cover", "Library", "Settings")
+ZOOM_200 = {"width": 640, "height": 450}  # a 1280 × 900 window at 200 % zoom
 
 
 @pytest.fixture(scope="module")
@@ -131,4 +132,22 @@ def test_a_running_generation_stops_by_keyboard_and_says_so(browser, url, standi
     page.locator("#song-info", has_text="Stopped").wait_for()
     page.wait_for_function("() => window.mgHeard.at(-1) === 'Stopped.'")
     assert page.evaluate("() => window.mgPointer") == 0
+    context.close()
+
+
+def test_the_page_reads_in_order_and_reflows_at_200_percent(browser, url, artifacts):
+    """English is declared, one h1 leads, and at 200 % zoom of a laptop (640 × 450 CSS px) nothing scrolls sideways."""
+    context, page = open_page(browser, url, ZOOM_200)
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    assert page.locator("h1").all_inner_texts() == ["musicgen studio"]
+    for tab in TABS:
+        show_tab(page, tab)
+        levels = page.evaluate(
+            "() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].filter(h => h.offsetParent)"
+            ".map(h => +h.tagName[1])"
+        )
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (tab, levels)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{tab} scrolls sideways by {overflow}px at 200 % zoom"
+        page.screenshot(path=str(artifacts / f"zoom200-{tab.lower()}.png"), full_page=True)
     context.close()

@@ -11,7 +11,7 @@ ACCESSIBLE_COLOURS = {
     "body_text_color_subdued": "*neutral_600",  # hints, counters, the header's subtitle: 7.2:1 on the page
     "body_text_color_subdued_dark": "*neutral_400",
     "input_placeholder_color": "*neutral_500",
-    "input_placeholder_color_dark": "*neutral_300",
+    "input_placeholder_color_dark": "#a5b4c8",  # between slate-300 and -400: 4.9:1, still reads as a hint
     "color_accent": "*primary_600",
     "block_label_text_color": "*primary_700",  # on violet-100: 6.0:1
     "block_title_text_color": "*primary_700",
