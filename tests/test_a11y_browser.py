@@ -32,11 +32,11 @@ def url(standin, tmp_path_factory):
         library.close()
 
 
-def open_page(browser, url, viewport, **query):
-    context = browser.new_context(viewport=viewport)
+def open_page(browser, url, viewport, reduced_motion="no-preference"):
+    context = browser.new_context(viewport=viewport, reduced_motion=reduced_motion)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(url + "".join(f"?{k}={v}" for k, v in query.items()))
+    page.goto(url)
     page.locator("#song-prompt textarea").wait_for(timeout=20_000)
     return context, page
 
@@ -118,7 +118,7 @@ def test_every_state_a_visitor_sees_passes_axe(browser, url, standin, a11y, arti
 
 
 def test_a_running_generation_stops_by_keyboard_and_says_so(browser, url, standin):
-    context, page = open_page(browser, url, LAPTOP)
+    context, page = open_page(browser, url, LAPTOP, reduced_motion="reduce")
     page.evaluate(NO_MOUSE_JS)
     page.locator("#song-prompt textarea").fill("Indie folk, melancholic")  # typing is not what is tested here
     page.locator("#song-lyrics textarea").fill(LYRICS)
@@ -127,6 +127,8 @@ def test_a_running_generation_stops_by_keyboard_and_says_so(browser, url, standi
     tab_to(page, "e.id === 'song-generate'")
     page.keyboard.press("Enter")
     page.locator("#song-info .mg-status").wait_for()
+    # The visitor asked for less motion: the spinner stands still.
+    page.wait_for_function("() => document.querySelector('#song-info .mg-spinner').getAnimations().length === 0")
     tab_to(page, "e.id === 'song-stop'")
     page.keyboard.press("Enter")
     page.locator("#song-info", has_text="Stopped").wait_for()

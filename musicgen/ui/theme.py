@@ -96,8 +96,9 @@ CSS = """
 /* One focus ring for every control, clear on any background (WCAG 2.4.7, 2.4.11). */
 .gradio-container :focus-visible, .gradio-container ::part(scroll):focus-visible {
   outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
+/* Inside @media Gradio prefixes each selector with its container, so these need no prefix of their own. */
 @media (prefers-reduced-motion: reduce) {
-  .gradio-container *, .gradio-container *::before, .gradio-container *::after {
+  *, *::before, *::after {
     animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
     transition-duration: 0.01ms !important; scroll-behavior: auto !important; }
 }
