@@ -32,11 +32,11 @@ def url(standin, tmp_path_factory):
         library.close()
 
 
-def open_page(browser, url, viewport, reduced_motion="no-preference"):
+def open_page(browser, url, viewport, reduced_motion="no-preference", dark=False):
     context = browser.new_context(viewport=viewport, reduced_motion=reduced_motion)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(url)
+    page.goto(url + ("?__theme=dark" if dark else ""))
     page.locator("#song-prompt textarea").wait_for(timeout=20_000)
     return context, page
 
@@ -152,4 +152,14 @@ def test_the_page_reads_in_order_and_reflows_at_200_percent(browser, url, artifa
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{tab} scrolls sideways by {overflow}px at 200 % zoom"
         page.screenshot(path=str(artifacts / f"zoom200-{tab.lower()}.png"), full_page=True)
+    context.close()
+
+
+def test_dark_mode_passes_axe_too(browser, url, a11y, artifacts):
+    context, page = open_page(browser, url, LAPTOP, dark=True)
+    assert page.evaluate("() => document.body.classList.contains('dark')")
+    for tab in ("Song", "Settings"):
+        show_tab(page, tab)
+        a11y.assert_no_new_violations(page, f"{tab.lower()}-dark")
+    page.screenshot(path=str(artifacts / "a11y-settings-dark.png"), full_page=True)
     context.close()
