@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from a11y import NO_MOUSE_JS, tab_to
 from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, launched
@@ -96,6 +98,10 @@ def test_every_state_a_visitor_sees_passes_axe(browser, url, standin, a11y, arti
     page.locator("#song-download a").first.wait_for(timeout=30_000)
     page.wait_for_timeout(300)
     a11y.assert_no_new_violations(page, f"song-result-{width}")
+    # Named for a screen reader: the player says which song it plays, the link which file it downloads.
+    player = page.get_by_role("group", name=re.compile(r"^Song: song-demo-engine-.*\.mp3$"))
+    assert player.get_by_role("button", name="Play", exact=True).count() == 1
+    assert page.get_by_role("link", name=re.compile(r"^Download song-demo-engine-.*\.mp3 \(.+ KB\)$")).count() == 1
     heard = page.evaluate("() => window.mgHeard")
     assert heard[0] == "Sending the request" and heard[-1].startswith("Done: song-demo-engine-"), heard
     assert heard[-1].endswith("Saved to your Library.") and len(heard) <= 3, heard  # no tick by tick chatter
@@ -111,6 +117,7 @@ def test_every_state_a_visitor_sees_passes_axe(browser, url, standin, a11y, arti
     show_tab(page, "Library")
     page.locator("#library-table").get_by_text("Streetlights").filter(visible=True).first.click()
     page.get_by_test_id("waveform-Selected song").wait_for()
+    page.get_by_role("group", name=re.compile(r"^Selected song: .*Streetlights")).wait_for()
     page.wait_for_timeout(300)
     a11y.assert_no_new_violations(page, f"library-songs-{width}")
     page.screenshot(path=str(artifacts / f"a11y-library-{width}.png"), full_page=True)

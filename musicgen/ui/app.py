@@ -20,6 +20,7 @@ from .legacy_handlers import LegacyHandlers, wire_legacy
 from .library_events import wire_library
 from .library_service import LibraryService
 from .library_tab import build_library_tab, owner_state
+from .page_names import PAGE_JS
 from .presets import EXAMPLE_REFERENCE, for_tab, load_presets
 from .provider_events import wire_provider
 from .provider_notes import note_box
@@ -44,7 +45,13 @@ def concurrency_from_env() -> int:
 
 def launch_options() -> dict[str, Any]:
     """The launch() keywords the studio needs in Gradio 6 (theme and CSS moved there; run history off)."""
-    return {"theme": theme.theme(), "css": theme.CSS, "run_history": False, "footer_links": ["api", "gradio"]}
+    return {
+        "theme": theme.theme(),
+        "css": theme.CSS,
+        "js": PAGE_JS,  # names players and download links for screen readers
+        "run_history": False,
+        "footer_links": ["api", "gradio"],
+    }
 
 
 def build_app(

@@ -8,6 +8,7 @@ import gradio as gr
 
 from .. import config, finish
 from . import cards
+from .page_names import DOWNLOAD_CLASS, PLAYER_CLASS
 
 
 @dataclass
@@ -116,6 +117,7 @@ def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
         visible=stream,
         buttons=[],
         elem_id=f"{prefix}-live",
+        elem_classes=PLAYER_CLASS,
     )
     player = gr.Audio(
         label=label,
@@ -124,8 +126,9 @@ def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
         visible=not stream,
         buttons=[],  # the Download box below is the one way to download (one tab stop, no nested a > button)
         elem_id=f"{prefix}-player",
+        elem_classes=PLAYER_CLASS,
     )
-    download = gr.File(label="Download", interactive=False, elem_id=f"{prefix}-download", elem_classes="mg-download")
+    download = gr.File(label="Download", interactive=False, elem_id=f"{prefix}-download", elem_classes=DOWNLOAD_CLASS)
     controls = finish_controls(prefix)
     with gr.Accordion("Metadata (JSON)", open=False):
         metadata = gr.JSON(label="metadata", elem_id=f"{prefix}-metadata")
@@ -169,6 +172,6 @@ def finish_controls(prefix: str) -> FinishControls:
             label="Finished download",
             interactive=False,
             elem_id=f"{prefix}-finish-file",
-            elem_classes="mg-download",
+            elem_classes=DOWNLOAD_CLASS,
         )
     return FinishControls(loudness, trim, fade_in, fade_out, make, summary, file)

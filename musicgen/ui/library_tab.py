@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from .layout_shared import FinishControls, finish_controls
+from .page_names import PLAYER_CLASS
 
 # An owner token lives in the visitor's localStorage under this key. BrowserState encrypts it with `secret`, which
 # Gradio serves in /config anyway (it hides nothing from the browser that holds the value); it is fixed so the
@@ -115,6 +116,7 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                 interactive=False,
                 buttons=[],  # the Download button below is the one way to download
                 elem_id="library-player",
+                elem_classes=PLAYER_CLASS,
             )
             with gr.Row():
                 download = gr.DownloadButton(
