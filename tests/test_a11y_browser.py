@@ -6,6 +6,7 @@ import re
 
 import pytest
 from a11y import NO_MOUSE_JS, tab_to
+from playwright.sync_api import expect
 from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, launched
 
 from musicgen.library import Library
@@ -169,4 +170,17 @@ def test_dark_mode_passes_axe_too(browser, url, a11y, artifacts):
         show_tab(page, tab)
         a11y.assert_no_new_violations(page, f"{tab.lower()}-dark")
     page.screenshot(path=str(artifacts / "a11y-settings-dark.png"), full_page=True)
+    context.close()
+
+
+def test_a_field_out_of_bounds_is_marked_invalid_and_described_by_its_counter(browser, url):
+    context, page = open_page(browser, url, LAPTOP)
+    show_tab(page, "Cover")
+    style = page.locator("#cover-prompt textarea")
+    style.fill("Folk")  # the target style needs 10 to 300 characters
+    expect(style).to_have_attribute("aria-invalid", "true")
+    expect(style).to_have_accessible_description("Style: 4 / 300 characters (at least 10)")
+    style.fill("Acoustic folk, warm female vocals")
+    expect(style).to_have_attribute("aria-invalid", "false")
+    expect(style).to_have_accessible_description("Style: 33 / 300 characters")
     context.close()

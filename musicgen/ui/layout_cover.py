@@ -66,7 +66,9 @@ def build_cover_tab(has_example: bool) -> CoverTab:
                 lines=2,
                 elem_id="cover-prompt",
             )
-            prompt_count = gr.HTML(cards.counter("Style", "", COVER_PROMPT_MIN, COVER_PROMPT_MAX))
+            prompt_count = gr.HTML(
+                cards.counter("Style", "", COVER_PROMPT_MIN, COVER_PROMPT_MAX), elem_id="cover-prompt-count"
+            )
             lyrics = gr.Textbox(
                 value="",
                 label="Lyrics",
@@ -76,7 +78,9 @@ def build_cover_tab(has_example: bool) -> CoverTab:
                 max_lines=24,
                 elem_id="cover-lyrics",
             )
-            lyrics_count = gr.HTML(cards.counter("Lyrics", "", COVER_LYRICS_MIN, COVER_LYRICS_MAX))
+            lyrics_count = gr.HTML(
+                cards.counter("Lyrics", "", COVER_LYRICS_MIN, COVER_LYRICS_MAX), elem_id="cover-lyrics-count"
+            )
             feature_id = gr.Textbox(
                 value="",
                 label="cover_feature_id",

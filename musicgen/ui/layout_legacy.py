@@ -77,7 +77,7 @@ def build_legacy_section(provider: str) -> LegacySection:
             lines=4,
             elem_id="legacy-lyrics",
         )
-        lyrics_count = gr.HTML(cards.counter("Lyrics", "", 1, LYRICS_MAX))
+        lyrics_count = gr.HTML(cards.counter("Lyrics", "", 1, LYRICS_MAX), elem_id="legacy-lyrics-count")
         with gr.Row():
             accompaniment = gr.Checkbox(
                 value=False,

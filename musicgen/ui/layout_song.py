@@ -93,7 +93,7 @@ def build_song_tab(
                 max_lines=6,
                 elem_id="song-prompt",
             )
-            prompt_count = gr.HTML(cards.counter("Prompt", "", 0, PROMPT_MAX))
+            prompt_count = gr.HTML(cards.counter("Prompt", "", 0, PROMPT_MAX), elem_id="song-prompt-count")
             with gr.Row(equal_height=False, elem_classes="mg-tags-row"):
                 title = gr.Textbox(value="", label="Title", info="For your files", scale=2, elem_id="song-title")
                 style_tags = gr.Textbox(
@@ -112,7 +112,7 @@ def build_song_tab(
                 max_lines=30,
                 elem_id="song-lyrics",
             )
-            lyrics_count = gr.HTML(cards.counter("Lyrics", "", 0, LYRICS_MAX))
+            lyrics_count = gr.HTML(cards.counter("Lyrics", "", 0, LYRICS_MAX), elem_id="song-lyrics-count")
             with gr.Row():
                 write = gr.Button("Write lyrics for me", size="sm", elem_id="song-write-lyrics")
                 revise = gr.Button("Polish my lyrics", size="sm")
@@ -153,7 +153,7 @@ def build_instrumental_tab(
                 max_lines=8,
                 elem_id="instrumental-prompt",
             )
-            prompt_count = gr.HTML(cards.counter("Prompt", "", 1, PROMPT_MAX))
+            prompt_count = gr.HTML(cards.counter("Prompt", "", 1, PROMPT_MAX), elem_id="instrumental-prompt-count")
             model = model_dropdown(models, model_value, "instrumental-model")
             audio = audio_controls("instrumental")
             generate, stop = action_row("instrumental", "Generate instrumental")

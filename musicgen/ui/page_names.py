@@ -5,8 +5,10 @@ Gradio names a player's buttons "Play", "Skip forward by 5 seconds", … and a f
 - every player block (elem_classes "mg-player") becomes a group named "<its label>: <the file it plays>", e.g.
   "Selected song: Streetlights.mp3", so a screen reader says which song its Play button plays (the file is the
   one the metadata card in the same column names: the results panel's, or the Library's selected song's);
-- every download link in an "mg-download" box is named "Download <file name> (<size>)".
-Only attributes Gradio's own markup does not set (role, aria-label on the block and the link) are touched, so
+- every download link in an "mg-download" box is named "Download <file name> (<size>)";
+- every field with a character counter (a gr.HTML whose elem_id is the field's plus "-count") is described by
+  it (aria-describedby), and marked aria-invalid while the counter shows it out of bounds.
+Only attributes Gradio's own markup does not set (role, aria-label, aria-describedby, aria-invalid) are touched, so
 Gradio's updates never fight them; a MutationObserver renames as results arrive.
 """
 
@@ -33,10 +35,18 @@ PAGE_JS = """() => {
       const wanted = `Download ${file}${size ? ` (${size})` : ''}`;
       if (file && link.getAttribute('aria-label') !== wanted) link.setAttribute('aria-label', wanted);
     }
+    for (const count of document.querySelectorAll('[id$="-count"]')) {
+      const field = document.querySelector(`#${count.id.slice(0, -6)} :is(textarea, input)`);
+      if (!field) continue;
+      if (field.getAttribute('aria-describedby') !== count.id) field.setAttribute('aria-describedby', count.id);
+      const bad = String(!!count.querySelector('.mg-count-bad'));
+      if (field.getAttribute('aria-invalid') !== bad) field.setAttribute('aria-invalid', bad);
+    }
   };
   let queued = false;
   new MutationObserver(() => {
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; name(); }); }
-  }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['src', 'href']});
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                              attributeFilter: ['src', 'href', 'class']});
   name();
 }"""
