@@ -6,7 +6,7 @@ import gradio as gr
 
 # Soft's own text colours fall short of WCAG 2.2 AA (4.5:1 for normal text): its hint grey (slate-400) is 2.5:1 on
 # white, its violet labels (violet-500 on violet-100) 3.6:1 and white on its violet buttons 4.2:1. One shade or two
-# darker passes everywhere (tests/test_theme_contrast.py computes every pair, light and dark).
+# darker passes everywhere (tests/test_ui_a11y.py computes every pair, light and dark).
 ACCESSIBLE_COLOURS = {
     "body_text_color_subdued": "*neutral_600",  # hints, counters, the header's subtitle: 7.2:1 on the page
     "body_text_color_subdued_dark": "*neutral_400",
