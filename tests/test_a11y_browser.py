@@ -41,7 +41,21 @@ def open_page(browser, url, viewport, reduced_motion="no-preference", dark=False
     page.set_default_timeout(15_000)
     page.goto(url + ("?__theme=dark" if dark else ""))
     page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    all_tabs_shown(page, viewport)
     return context, page
+
+
+def all_tabs_shown(page, viewport) -> None:
+    """Wait until every tab has its own button. Gradio moves tabs that do not fit into a "more" menu; measured before
+    the web font has loaded (a busy machine), the phone's row can look too narrow until the next resize."""
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    shown = f"() => [...document.querySelectorAll('[role=tab]')].filter(t => t.offsetParent).length >= {len(TABS)}"
+    try:
+        page.wait_for_function(shown, timeout=5_000)
+    except Exception:
+        page.set_viewport_size({**viewport, "width": viewport["width"] + 1})
+        page.set_viewport_size(viewport)
+        page.wait_for_function(shown, timeout=5_000)
 
 
 def show_tab(page, name: str) -> None:
