@@ -55,7 +55,9 @@ def generate(page) -> None:
     page.locator("#song-generate").click()
 
 
-def test_an_invited_visitor_enters_the_code_spends_the_budget_and_is_told_the_ways_on(browser, url, standin, artifacts):
+def test_an_invited_visitor_enters_the_code_spends_the_budget_and_is_told_the_ways_on(
+    browser, url, standin, artifacts, a11y
+):
     page = browser.new_page(viewport=LAPTOP)
     page.goto(url)
     page.locator("#song-prompt textarea").wait_for(timeout=20_000)
@@ -71,12 +73,14 @@ def test_an_invited_visitor_enters_the_code_spends_the_budget_and_is_told_the_wa
     page.get_by_text("That is not the access code").wait_for(timeout=10_000)
     assert "4 more wrong tries" in page.locator("#settings-access-info").inner_text()
     assert box.input_value() == ""  # the code never stays in the page
+    a11y.assert_no_new_violations(page, "settings-access-code-refused")
     box.fill(CODE)
     page.get_by_role("button", name="Use the code").click()
     page.get_by_text("Access code accepted").wait_for(timeout=10_000)
     wait_badge(page, "Studio key: 2 of 2 songs left today · resets 00:00 UTC")
     assert "MiniMax (global) · server key" in badge(page)
     top(page)
+    a11y.assert_no_new_violations(page, "settings-access-code-accepted")
     page.screenshot(path=str(artifacts / "budget-settings.png"))
 
     page.get_by_role("tab", name="Song").click()
@@ -96,6 +100,7 @@ def test_an_invited_visitor_enters_the_code_spends_the_budget_and_is_told_the_wa
     page.locator(".toast-close").first.click()  # the toast said it; the info panel and the badge keep saying it
     top(page)
     assert "0 of 2 songs left" in badge(page)
+    a11y.assert_no_new_violations(page, "song-budget-spent")
     page.screenshot(path=str(artifacts / "budget-spent.png"))
     assert len([r for r in standin.requests if r["path"] == "/v1/music_generation"]) == 2
     page.close()
