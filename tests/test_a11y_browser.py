@@ -46,20 +46,24 @@ def open_page(browser, url, viewport, reduced_motion="no-preference", dark=False
 
 
 def all_tabs_shown(page, viewport) -> None:
-    """Wait until every tab has its own button. Gradio moves tabs that do not fit into a "more" menu; measured before
-    the web font has loaded (a busy machine), the phone's row can look too narrow until the next resize."""
+    """Give Gradio time to lay out the tab row with the web font loaded. Gradio moves tabs that do not fit into a
+    "more" menu, and on a busy machine it can measure the phone's row before the font is there; show_tab copes."""
     page.evaluate("() => document.fonts.ready.then(() => true)")
     shown = f"() => [...document.querySelectorAll('[role=tab]')].filter(t => t.offsetParent).length >= {len(TABS)}"
     try:
-        page.wait_for_function(shown, timeout=5_000)
+        page.wait_for_function(shown, timeout=10_000)
     except Exception:
         page.set_viewport_size({**viewport, "width": viewport["width"] + 1})
         page.set_viewport_size(viewport)
-        page.wait_for_function(shown, timeout=5_000)
 
 
 def show_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+    tab = page.get_by_role("tab", name=name)
+    if tab.is_visible():
+        tab.click()
+    else:  # in Gradio's "more tabs" menu
+        page.locator(".overflow-menu > button").first.click()
+        page.locator(".overflow-dropdown button", has_text=name).first.click()
     page.wait_for_function(
         "n => [...document.querySelectorAll('[role=tab]')].some(t => t.textContent.trim() === n "
         "&& t.getAttribute('aria-selected') === 'true')",
