@@ -42,7 +42,7 @@ def rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
 
 
-def test_a_result_and_a_library_song_download_finished_as_asked(browser, url, artifacts, tmp_path):
+def test_a_result_and_a_library_song_download_finished_as_asked(browser, url, artifacts, tmp_path, a11y):
     context = browser.new_context(viewport=LAPTOP, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -75,6 +75,7 @@ def test_a_result_and_a_library_song_download_finished_as_asked(browser, url, ar
     assert "−14" in summary and "The original is unchanged" in summary
     page.locator("#instrumental-finish").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "finish-result-laptop.png"), full_page=True)
+    a11y.assert_no_new_violations(page, "instrumental-finished")
     finished = download(page, "#instrumental-finish-file a", tmp_path)
     assert finished.name == f"{original.stem}-finished-14LUFS.mp3"  # the song's own format, named as finished
 
@@ -119,6 +120,7 @@ def test_a_result_and_a_library_song_download_finished_as_asked(browser, url, ar
     page.keyboard.press("Enter")
     page.locator("#library-finish-file a").first.wait_for(timeout=90_000)
     page.screenshot(path=str(artifacts / "finish-library-laptop.png"), full_page=True)
+    a11y.assert_no_new_violations(page, "library-finished")
     broadcast = download(page, "#library-finish-file a", tmp_path)
     assert broadcast.name.endswith("-finished-23LUFS.mp3")
     samples, rate = loudness.decode(broadcast.read_bytes())
@@ -135,6 +137,7 @@ def test_a_result_and_a_library_song_download_finished_as_asked(browser, url, ar
     phone.locator("#instrumental-finish-make").scroll_into_view_if_needed()
     phone.wait_for_timeout(300)
     phone.screenshot(path=str(artifacts / "finish-controls-phone.png"), full_page=True)
+    a11y.assert_no_new_violations(phone, "instrumental-finish-controls-phone")
     overflow = phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the finished-download controls make the page scroll sideways by {overflow}px on a phone"
     context.close()

@@ -94,8 +94,10 @@ CSS = """
 .mg-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
 /* One focus ring for every control, clear on any background (WCAG 2.4.7, 2.4.11). */
-.gradio-container :focus-visible, .gradio-container ::part(scroll):focus-visible {
-  outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
+.gradio-container :focus-visible { outline: 3px solid var(--color-accent) !important; outline-offset: 2px; }
+/* The player's waveform (in a shadow root) never needs to scroll: a scroll box there is a stray tab stop with
+   nothing in it (axe: scrollable-region-focusable). */
+.gradio-container ::part(scroll) { overflow: hidden !important; }
 /* Inside @media Gradio prefixes each selector with its container, so these need no prefix of their own. */
 @media (prefers-reduced-motion: reduce) {
   *, *::before, *::after {
