@@ -7,6 +7,7 @@ Every violated rule raises pydantic's ValidationError (a ValueError) whose messa
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -23,6 +24,8 @@ _TAG_ALIASES = {
     "breakdown": "Break", "drop": "Hook",
 }  # fmt: skip
 _TAG_LINE = re.compile(r"^[ \t]*\[([^\]\n]+)\][ \t]*$", re.MULTILINE)  # [ \t], not \s: blank lines stay
+# A tag at the start of a line followed by more text on that line, e.g. "[Verse] Walking down the street".
+_TAGS_THEN_TEXT = re.compile(r"^(?P<tags>[ \t]*(?:\[[^\]\n]+\][ \t]*)+)(?P<text>.*)$")
 _CANON = {t.lower().replace(" ", ""): t for t in STRUCTURE_TAGS}
 
 PROMPT_MAX = 2000
@@ -50,6 +53,50 @@ def normalize_tags(lyrics: str) -> str:
         return f"[{tag}]" if tag else m.group(0)
 
     return _TAG_LINE.sub(fix, lyrics)
+
+
+@dataclass(frozen=True)
+class SameLineTag:
+    """A structure tag with lyrics after it on the same line (1-based line number): a model may drop that text."""
+
+    line: int
+    tag: str
+    text: str
+
+
+def same_line_tags(lyrics: str) -> list[SameLineTag]:
+    """Lines that start with a structure tag and go on with words: MiniMax Music 3 silently drops those words."""
+    found = []
+    for number, raw in enumerate(lyrics.replace("\r\n", "\n").split("\n"), start=1):
+        m = _TAGS_THEN_TEXT.match(raw)
+        if m and re.search(r"\w", m.group("text")):
+            tag = m.group("tags").strip().split("]")[0].lstrip("[")
+            found.append(SameLineTag(number, tag, m.group("text").strip()))
+    return found
+
+
+def tags_on_own_lines(lyrics: str) -> str:
+    """The fix for `same_line_tags`: the tags stay on their line, the words move to the next (nothing dropped)."""
+    out = []
+    for raw in lyrics.replace("\r\n", "\n").split("\n"):
+        m = _TAGS_THEN_TEXT.match(raw)
+        if m and re.search(r"\w", m.group("text")):
+            out += [m.group("tags").rstrip(), m.group("text").strip()]
+        else:
+            out.append(raw)
+    return "\n".join(out)
+
+
+def check_tags_on_own_lines(lyrics: str, field: str = "lyrics") -> None:
+    """Raise ValueError naming the first line whose text after a tag would be lost."""
+    found = same_line_tags(lyrics)
+    if found:
+        first = found[0]
+        more = f" (and {len(found) - 1} more line{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+        raise ValueError(
+            f"{field} line {first.line} has text after the tag [{first.tag}]{more}: this model drops it without a "
+            f"word. Put the tag on its own line and the words on the next"
+        )
 
 
 def is_cover_model(model: str) -> bool:

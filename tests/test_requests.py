@@ -169,3 +169,21 @@ def test_lyrics_request_limits():
         "prompt": "rain",
         "title": "T",
     }
+
+
+def test_same_line_tags_finds_words_after_a_tag_but_not_tags_alone():
+    from musicgen.requests import same_line_tags
+
+    lyrics = "[Verse] Walking down\n[Chorus]\nla la\n[Intro] [Verse]\n  [Bridge 2]  hey there\n[Outro]:"
+    found = same_line_tags(lyrics)
+    assert [(f.line, f.tag, f.text) for f in found] == [(1, "Verse", "Walking down"), (5, "Bridge 2", "hey there")]
+
+
+def test_tags_on_own_lines_moves_the_words_and_loses_nothing():
+    from musicgen.requests import check_tags_on_own_lines, tags_on_own_lines
+
+    fixed = tags_on_own_lines("[Verse] Walking down\r\n[Chorus]\nla la")
+    assert fixed == "[Verse]\nWalking down\n[Chorus]\nla la"
+    check_tags_on_own_lines(fixed)
+    with pytest.raises(ValueError, match=r"lyrics line 2 has text after the tag \[Chorus\] \(and 1 more line\)"):
+        check_tags_on_own_lines("ok\n[Chorus] a\n[Verse] b")
