@@ -65,6 +65,26 @@ POLL_TOTAL_TIMEOUT = 900.0  # songs take 30 s – 5 min, plus the proxy's queue
 AIMLAPI_SUBMIT_READ_TIMEOUT = 60.0  # the submission answers with a task id at once
 AIMLAPI_POLL_READ_TIMEOUT = 30.0
 
+# MiniMax Music 3 on your own GPU through sglang-omni (musicgen/music3.py; contract: docs of the engine).
+ENV_MUSIC3_BASE_URL = "MUSIC3_BASE_URL"  # e.g. http://gpu-box:8000; unset = the backend is not offered
+ENV_MUSIC3_API_KEY = "MUSIC3_API_KEY"  # optional Bearer token for a server behind a gateway
+ENV_MUSIC3_MODEL = "MUSIC3_MODEL"
+ENV_MUSIC3_CONCURRENCY = "MUSIC3_CONCURRENCY"
+ENV_MUSIC3_READ_TIMEOUT = "MUSIC3_READ_TIMEOUT"
+ENV_ALLOW_VISITOR_SERVERS = "MUSICGEN_ALLOW_VISITOR_SERVERS"  # visitors may type a server URL; never on a Space
+MUSIC3_LABEL = "MiniMax-Music3"  # the model's licence asks products built on it to show this name
+MUSIC3_MODEL = "MiniMaxAI/MiniMax-Music3"
+MUSIC3_CONCURRENCY = 16  # the engine admits 16 requests at once by default (--max-running-requests)
+MUSIC3_READ_TIMEOUT = 1200.0  # nothing arrives until the song is done (minutes); community servers ask for 1200 s
+MUSIC3_HEALTH_TIMEOUT = 5.0  # GET /health answers at once, or the server is not there
+MUSIC3_FRAMES_PER_SECOND = 25  # max_new_tokens counts audio frames at 25 per second
+MUSIC3_MIN_SECONDS, MUSIC3_MAX_SECONDS = 10, 360  # the engine's cap is 9000 frames: six minutes
+MUSIC3_DEFAULT_SECONDS = 180  # a typical song; the model may end earlier
+MUSIC3_SAMPLE_RATE = 32000  # its answer: 32 kHz stereo 16-bit WAV
+MUSIC3_SECONDS_PER_SECOND = 2.0  # progress estimate: GPU seconds per second of audio (community reports: minutes)
+MUSIC3_INSTRUMENTAL_LYRICS = "[Intro]\n(instrumental)"  # lyrics are required; the cookbook sends this for none
+MUSIC3_INSTRUMENTAL_CAPTION = "Instrumental, no vocals."
+
 # Reference tracks for covers (contract §3, §6).
 REFERENCE_MIN_SECONDS = 6.0
 REFERENCE_MAX_SECONDS = 360.0
