@@ -1,0 +1,366 @@
+"""MiniMax Music 3 on your own GPU: one POST /v1/audio/speech to a sglang-omni server per song, a WAV back.
+
+The engine says nothing until the song is done (minutes), so the read timeout is long (MUSIC3_READ_TIMEOUT, 1200 s)
+and nothing is ever re-sent: not after a timeout or a broken connection (the GPU may still be working on it), and not
+after a refused connection either, since a server that is down or loading its weights is not back seconds later.
+The request is checked before any call: the caption and lyrics are there, no tag has words after it on its line
+(the model drops them without a word), the length cap is 10 s – 6 min. Only fields the engine accepts are sent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from . import config, errors
+from .audio import probe
+from .client import ProgressClock, ProgressFn, tls_context
+from .requests import check_tags_on_own_lines
+from .results import MusicResult
+
+PROVIDER = "music3"
+SPEECH_PATH, HEALTH_PATH = "/v1/audio/speech", "/health"
+SEED_MAX = 2**64 - 1  # the engine takes a non-negative 64-bit seed
+RANDOM_SEED_BELOW = 2**32  # a random seed short enough to read out and type back in
+DOWN_HINT = (
+    "The MiniMax-Music3 server is down or still starting (loading the model takes minutes): wait a minute and try "
+    "again; check that `sgl-omni serve` runs and that MUSIC3_BASE_URL points at it."
+)
+HINTS: dict[type[errors.MusicGenError], str] = {
+    errors.InvalidParametersError: "The MiniMax-Music3 server refused a field: correct the one it names and retry.",
+    errors.AuthenticationError: "Check MUSIC3_API_KEY: the Bearer token of the gateway in front of the server.",
+    errors.ServerError: "The MiniMax-Music3 server failed: look at its log, then try again.",
+    errors.APIError: "The MiniMax-Music3 server answered with an error: look at its log, then try again.",
+}
+_STATUS: dict[int, type[errors.APIError]] = {
+    400: errors.InvalidParametersError, 422: errors.InvalidParametersError, 413: errors.InvalidParametersError,
+    401: errors.AuthenticationError, 403: errors.AuthenticationError, 404: errors.ModelUnavailableError,
+    429: errors.RateLimitError,
+}  # fmt: skip
+
+
+def random_seed() -> int:
+    """A fresh seed for a request whose seed was left blank (it is reported, so the take can be made again)."""
+    return secrets.randbelow(RANDOM_SEED_BELOW)
+
+
+def frames_for(seconds: float) -> int:
+    """The engine's `max_new_tokens` for a length cap in seconds (25 audio frames a second)."""
+    return int(round(seconds * config.MUSIC3_FRAMES_PER_SECOND))
+
+
+def instrumental_caption(prompt: str) -> str:
+    """The caption of an instrumental: the prompt, saying "no vocals" unless it already does (cookbook advice)."""
+    text = prompt.strip()
+    low = text.lower()
+    if "no vocal" in low or "instrumental" in low:
+        return text
+    return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} {config.MUSIC3_INSTRUMENTAL_CAPTION}"
+
+
+class Music3Request(BaseModel):
+    """A song or instrumental for MiniMax Music 3: the prompt is the caption, the lyrics are sung."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    prompt: str = Field(min_length=1)
+    lyrics: str = ""
+    seed: int = Field(default_factory=random_seed, ge=0, le=SEED_MAX)
+    max_seconds: int = Field(default=config.MUSIC3_DEFAULT_SECONDS, ge=config.MUSIC3_MIN_SECONDS)
+    instrumental: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_seed_is_random(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("seed") in (None, ""):
+            data = {**data, "seed": random_seed()}
+        return data
+
+    @model_validator(mode="after")
+    def _rules(self) -> Music3Request:
+        if not self.prompt.strip():
+            raise ValueError("prompt is required: it is the caption (genre, instruments, tempo, mood, vocal)")
+        if self.max_seconds > config.MUSIC3_MAX_SECONDS:
+            raise ValueError(
+                f"max_seconds must be {config.MUSIC3_MIN_SECONDS}–{config.MUSIC3_MAX_SECONDS} "
+                f"(6 min, the engine's cap of 9000 frames); it is {self.max_seconds}"
+            )
+        if self.instrumental:
+            if self.lyrics.strip():
+                raise ValueError("lyrics must be empty for an instrumental (use a song to have them sung)")
+            return self
+        if not self.lyrics.strip():
+            raise ValueError("lyrics is required for a song on MiniMax-Music3 (for no vocals, make an instrumental)")
+        check_tags_on_own_lines(self.lyrics)
+        return self
+
+    @property
+    def kind(self) -> str:
+        """'instrumental' or 'song'."""
+        return "instrumental" if self.instrumental else "song"
+
+    @property
+    def max_new_tokens(self) -> int:
+        """The length cap in the engine's audio frames."""
+        return frames_for(self.max_seconds)
+
+    def payload(self, model: str) -> dict[str, Any]:
+        """The JSON body: only fields the engine accepts (stream, voice, temperature … are never sent)."""
+        if self.instrumental:
+            caption, lyrics = instrumental_caption(self.prompt), config.MUSIC3_INSTRUMENTAL_LYRICS
+        else:
+            caption, lyrics = self.prompt.strip(), self.lyrics
+        return {
+            "model": model,
+            "input": lyrics,
+            "instructions": caption,
+            "seed": self.seed,
+            "max_new_tokens": self.max_new_tokens,
+            "response_format": "wav",
+        }
+
+
+@dataclass(frozen=True)
+class Health:
+    """What GET /health said: ready, starting (503), unreachable, or an error; `message` is for people."""
+
+    state: Literal["ready", "starting", "unreachable", "error"]
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ready"
+
+
+def read_timeout_from_env() -> float:
+    """MUSIC3_READ_TIMEOUT in seconds (default 1200); refuses what is not a number of seconds ≥ 1."""
+    raw = os.environ.get(config.ENV_MUSIC3_READ_TIMEOUT, "").strip()
+    try:
+        value = float(raw) if raw else config.MUSIC3_READ_TIMEOUT
+    except ValueError:
+        value = 0.0
+    if not value >= 1:
+        raise ValueError(f"{config.ENV_MUSIC3_READ_TIMEOUT} must be a number of seconds ≥ 1, not {raw!r}")
+    return value
+
+
+def concurrency_from_env() -> int:
+    """MUSIC3_CONCURRENCY (default 16, the engine's admission): songs sent to the server at once."""
+    raw = os.environ.get(config.ENV_MUSIC3_CONCURRENCY, "").strip()
+    try:
+        return max(1, int(raw)) if raw else config.MUSIC3_CONCURRENCY
+    except ValueError:
+        raise ValueError(f"{config.ENV_MUSIC3_CONCURRENCY} must be a whole number, not {raw!r}") from None
+
+
+def configured_url() -> str:
+    """The server's URL from MUSIC3_BASE_URL, or '' when this backend is not configured."""
+    return os.environ.get(config.ENV_MUSIC3_BASE_URL, "").strip().rstrip("/")
+
+
+def visitor_servers_allowed() -> bool:
+    """Whether visitors may type their own server URL: MUSICGEN_ALLOW_VISITOR_SERVERS=1, and never on a Space.
+
+    A public page must not make this server send requests to addresses a stranger picks.
+    """
+    if os.environ.get("SPACE_ID", "").strip():
+        return False
+    return os.environ.get(config.ENV_ALLOW_VISITOR_SERVERS, "").strip() == "1"
+
+
+def check_server_url(url: str) -> str:
+    """The URL without a trailing slash; ValueError naming the field unless it is http(s)://host[:port][/path]."""
+    url = (url or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"server URL must look like http://gpu-box:8000 (http or https, a host), not {url!r}")
+    return url
+
+
+class Music3Client:
+    """A client for a sglang-omni server running MiniMax Music 3. Reads MUSIC3_* when built, if not given."""
+
+    provider = PROVIDER
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        model: str | None = None,
+        *,
+        read_timeout: float | None = None,
+        connect_timeout: float = config.CONNECT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        url = (base_url or configured_url()).strip().rstrip("/")
+        if not url:
+            raise errors.APIConnectionError(
+                f"No {config.MUSIC3_LABEL} server is configured",
+                hint=f"Set {config.ENV_MUSIC3_BASE_URL} to the sglang-omni server, e.g. http://gpu-box:8000.",
+            )
+        self.base_url = check_server_url(url)
+        key = api_key if api_key is not None else os.environ.get(config.ENV_MUSIC3_API_KEY, "")
+        self._api_key = key.strip()
+        self.model = (model or os.environ.get(config.ENV_MUSIC3_MODEL, "") or config.MUSIC3_MODEL).strip()
+        self.read_timeout = read_timeout if read_timeout is not None else read_timeout_from_env()
+        self.connect_timeout = connect_timeout
+        self._clock = clock
+        # No redirects: following one would carry the Bearer token to wherever the answer points.
+        self._http = httpx.Client(base_url=self.base_url, transport=transport, verify=tls_context())
+
+    def __repr__(self) -> str:
+        return (
+            f"Music3Client(base_url={self.base_url!r}, model={self.model!r}, key={'set' if self._api_key else 'unset'})"
+        )
+
+    def __enter__(self) -> Music3Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
+
+    def health(self) -> Health:
+        """Ask GET /health once, briefly: ready, starting (503), unreachable, or an error."""
+        timeout = httpx.Timeout(config.MUSIC3_HEALTH_TIMEOUT)
+        try:
+            resp = self._http.get(HEALTH_PATH, headers=self._headers(), timeout=timeout)
+        except httpx.TransportError:
+            return Health("unreachable", f"{config.MUSIC3_LABEL} server at {self.base_url} is unreachable. {DOWN_HINT}")
+        if resp.status_code == 200:
+            return Health("ready", f"{config.MUSIC3_LABEL} server at {self.base_url} is ready ({self.model}).")
+        if resp.status_code == 503:
+            return Health("starting", f"{config.MUSIC3_LABEL} server at {self.base_url} is still starting (HTTP 503).")
+        if resp.status_code in (401, 403):
+            return Health("error", f"{config.MUSIC3_LABEL} server refused the key (HTTP {resp.status_code}). "
+                          f"{HINTS[errors.AuthenticationError]}")  # fmt: skip
+        return Health("error", f"{config.MUSIC3_LABEL} server answered /health with HTTP {resp.status_code}.")
+
+    def generate(self, request: Music3Request, *, on_progress: ProgressFn | None = None) -> MusicResult:
+        """Send the request once and return the WAV as received, with its seed, cap and model in `extra`."""
+        content = json.dumps(request.payload(self.model), ensure_ascii=False).encode()
+        report = ProgressClock(on_progress, self._clock)
+        report("sending")
+        timeout = httpx.Timeout(
+            connect=self.connect_timeout, read=self.read_timeout, write=60.0, pool=self.read_timeout
+        )
+        try:
+            resp = self._http.post(SPEECH_PATH, content=content, headers=self._headers(), timeout=timeout)
+        except (httpx.ConnectError, httpx.ConnectTimeout):
+            raise errors.APIConnectionError(
+                f"Could not connect to the {config.MUSIC3_LABEL} server at {self.base_url}", hint=DOWN_HINT
+            ) from None
+        except httpx.TimeoutException:
+            raise errors.APITimeoutError(
+                f"No answer from the {config.MUSIC3_LABEL} server within {self.read_timeout:.0f} s",
+                hint=f"It was not re-sent and may still be generating. Wait, lower the length cap, or raise "
+                f"{config.ENV_MUSIC3_READ_TIMEOUT}.",
+            ) from None
+        except httpx.TransportError as exc:
+            raise errors.APIConnectionError(
+                f"The connection to the {config.MUSIC3_LABEL} server broke before the song arrived: {exc}",
+                hint="It was not re-sent. Try again; if it repeats, look at the server's log.",
+            ) from None
+        trace = resp.headers.get("x-request-id") or resp.headers.get("trace-id")
+        if resp.status_code >= 300:
+            raise self._status_error(resp, trace)
+        audio = resp.content
+        try:
+            info = probe(audio)
+        except Exception:  # libsndfile reports many kinds of unreadable input
+            raise errors.CorruptAudioError(
+                f"The {config.MUSIC3_LABEL} server answered with {len(audio)} bytes that are not a WAV file",
+                trace_id=trace,
+                hint="Check that MUSIC3_BASE_URL points at the sglang-omni server, not a page in front of it.",
+            ) from None
+        elapsed = report("done", len(audio))
+        return MusicResult(
+            audio=audio,
+            format="wav",
+            sample_rate=info.sample_rate,
+            channels=info.channels,
+            bitrate=None,
+            duration_s=info.duration_s,
+            model=self.model,
+            trace_id=trace,
+            provider=self.provider,
+            elapsed_s=elapsed,
+            extra={
+                "label": config.MUSIC3_LABEL,
+                "seed": request.seed,
+                "max_seconds": request.max_seconds,
+                "max_new_tokens": request.max_new_tokens,
+            },
+        )
+
+    def _status_error(self, resp: httpx.Response, trace: str | None) -> errors.APIError:
+        """The exception for an HTTP error: 4xx name the field, 503 means down or starting."""
+        status = resp.status_code
+        message = error_message(resp)
+        kw: dict[str, Any] = {"http_status": status, "trace_id": trace}
+        if status == 503:
+            return errors.ServerError(
+                f"The {config.MUSIC3_LABEL} server is down or still starting: {message}", hint=DOWN_HINT, **kw
+            )
+        if 300 <= status < 400:
+            where = resp.headers.get("location", "elsewhere")
+            return errors.APIError(
+                f"The {config.MUSIC3_LABEL} server redirected to {where}; redirects are not followed",
+                hint=f"Point {config.ENV_MUSIC3_BASE_URL} at the server itself (a redirect would carry the key along).",
+                **kw,
+            )
+        if status == 404:
+            return errors.ModelUnavailableError(
+                message,
+                hint=f"The server does not serve {self.model!r} at {SPEECH_PATH}: set {config.ENV_MUSIC3_MODEL} "
+                f"to the model it serves, and check {config.ENV_MUSIC3_BASE_URL}.",
+                **kw,
+            )
+        cls = _STATUS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+        if cls is errors.RateLimitError:
+            return errors.RateLimitError(message, **kw)
+        return cls(message, hint=HINTS.get(cls, HINTS[errors.APIError]), **kw)
+
+
+def error_message(resp: httpx.Response) -> str:
+    """The engine's error text: {"error": {"message"}}, FastAPI's {"detail"} (str or list) or {"message"}."""
+    fallback = f"HTTP {resp.status_code} {resp.reason_phrase}".strip()
+    try:
+        body = resp.json()
+    except ValueError:
+        return f"{fallback} (an answer that is not JSON: a gateway page?)"
+    if not isinstance(body, dict):
+        return fallback
+    inner = body.get("error")
+    if isinstance(inner, dict) and inner.get("message"):
+        return str(inner["message"])
+    detail = body.get("detail")
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                loc = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
+                parts.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
+        return "; ".join(parts) or fallback
+    for value in (detail, body.get("message"), inner):
+        if isinstance(value, str) and value:
+            return value
+    return fallback
