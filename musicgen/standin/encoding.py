@@ -13,14 +13,9 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
-CONTENT_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "pcm": "application/octet-stream"}
+from ..audio import mp3_compression_level
 
-# libsndfile maps compression_level to LAME's CBR bitrate non-linearly (measured with libsndfile 1.2.2); these
-# levels land on the requested rate. MPEG-2 (16/24 kHz) tops out at 160 kbps, so 256k asks for the maximum.
-_MP3_LEVELS = {
-    "mpeg1": {32000: 0.99, 64000: 0.88, 128000: 0.65, 256000: 0.2},
-    "mpeg2": {32000: 0.84, 64000: 0.62, 128000: 0.2, 256000: 0.0},
-}
+CONTENT_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "pcm": "application/octet-stream"}
 
 
 @dataclass(frozen=True)
@@ -32,13 +27,6 @@ class EncodedAudio:
     sample_rate: int
     channels: int
     duration_ms: int
-
-
-def mp3_compression_level(sample_rate: int, bitrate: int) -> float:
-    """The libsndfile compression level that gives roughly `bitrate` bps at `sample_rate`."""
-    table = _MP3_LEVELS["mpeg1" if sample_rate >= 32000 else "mpeg2"]
-    nearest = min(table, key=lambda b: abs(b - bitrate))
-    return table[nearest]
 
 
 def wav_header(frames: int, sample_rate: int, channels: int) -> bytes:
