@@ -17,9 +17,9 @@ from musicgen.music3 import (
     read_timeout_from_env,
     visitor_servers_allowed,
 )
+from musicgen.music3.standin import REFUSED, Music3Fault, Music3StandIn
+from musicgen.music3.standin.validation import ACCEPTED
 from musicgen.requests import same_line_tags, tags_on_own_lines
-from musicgen.standin_music3 import REFUSED, Music3Fault, Music3StandIn
-from musicgen.standin_music3.validation import ACCEPTED
 
 PROMPT = "A melancholic lo-fi hip-hop track with a mellow piano riff at 85 BPM"
 LYRICS = "[Verse]\nSunday morning, quiet and slow\n[Chorus]\nTake it easy, take it slow"

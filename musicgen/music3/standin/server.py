@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from ..loopback import LoopbackServer
+from ...loopback import LoopbackServer
 from .handler import Music3Handler
 from .render import render_wav
 

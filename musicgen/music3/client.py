@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from . import config, errors
-from .audio import probe
-from .client import ProgressClock, ProgressFn, tls_context
-from .requests import check_tags_on_own_lines
-from .results import MusicResult
+from .. import config, errors
+from ..audio import probe
+from ..client import ProgressClock, ProgressFn, tls_context
+from ..requests import check_tags_on_own_lines
+from ..results import MusicResult
 
 PROVIDER = "music3"
 SPEECH_PATH, HEALTH_PATH = "/v1/audio/speech", "/health"

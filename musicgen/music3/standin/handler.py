@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..loopback import TrackedHandler
+from ...loopback import TrackedHandler
 from .validation import RequestRefused, check
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 import soundfile as sf
 
-from musicgen.standin_music3 import REFUSED, SERVED_MODEL, Music3Fault, Music3StandIn, heard_lyrics
+from musicgen.music3.standin import REFUSED, SERVED_MODEL, Music3Fault, Music3StandIn, heard_lyrics
 
 BODY = {
     "model": SERVED_MODEL,

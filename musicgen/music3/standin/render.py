@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from ..audio import wav_header
-from ..demo.lyrics_text import parse_lyrics
-from ..demo.plan import build_plan
-from ..demo.render import SongRenderer
-from ..standin.encoding import to_int16
+from ...audio import wav_header
+from ...demo.lyrics_text import parse_lyrics
+from ...demo.plan import build_plan
+from ...demo.render import SongRenderer
+from ...standin.encoding import to_int16
 
 SAMPLE_RATE, CHANNELS, FRAMES_PER_SECOND = 32000, 2, 25
 _TAGS_AT_START = re.compile(r"^\s*((?:\[[^\]\n]+\]\s*)+)")
