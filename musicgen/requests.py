@@ -32,6 +32,7 @@ PROMPT_MAX = 2000
 LYRICS_MIN, LYRICS_MAX = 1, 3500
 COVER_PROMPT_MIN, COVER_PROMPT_MAX = 10, 300
 COVER_LYRICS_MIN, COVER_LYRICS_MAX = 10, 1000
+SEED_MAX = 2**64 - 1  # a non-negative 64-bit seed (MiniMax-Music3)
 
 
 def canonical_tag(tag: str) -> str | None:
@@ -143,6 +144,9 @@ class MusicRequest(BaseModel):
     audio_base64: str | None = Field(default=None, repr=False)
     cover_feature_id: str | None = None
     aigc_watermark: bool | None = None
+    # For backends that take them (Capabilities.seed / max_seconds: MiniMax-Music3); never sent to MiniMax's API.
+    seed: int | None = Field(default=None, ge=0, le=SEED_MAX)
+    max_seconds: int | None = Field(default=None, ge=config.MUSIC3_MIN_SECONDS, le=config.MUSIC3_MAX_SECONDS)
 
     @model_validator(mode="after")
     def _rules(self) -> MusicRequest:
@@ -206,7 +210,7 @@ class MusicRequest(BaseModel):
 
     def payload(self) -> dict:
         """The JSON body sent to the API (unset optional fields left out)."""
-        body = self.model_dump(exclude_none=True)
+        body = self.model_dump(exclude_none=True, exclude={"seed", "max_seconds"})
         for flag in ("lyrics_optimizer", "is_instrumental", "stream"):
             if not body.get(flag):
                 body.pop(flag, None)

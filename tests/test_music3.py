@@ -246,3 +246,32 @@ def test_visitor_servers_only_when_allowed_and_never_on_a_space(monkeypatch):
 def test_server_url_must_be_plain_http_or_https(url):
     with pytest.raises(ValueError, match="server URL"):
         check_server_url(url)
+
+
+def test_the_studios_music_request_becomes_a_music3_request(server, client):
+    from musicgen.requests import MusicRequest
+
+    result = client.generate(MusicRequest.song(PROMPT, LYRICS, seed=5, max_seconds=10, stream=True))
+    sent = server.generations()[-1]
+    assert (sent["seed"], sent["max_new_tokens"], sent["input"]) == (5, 250, LYRICS) and "stream" not in sent
+    assert result.extra["seed"] == 5
+    blank = client.generate(MusicRequest.instrumental("ambient pads", max_seconds=10))
+    assert server.generations()[-1]["seed"] == blank.extra["seed"]  # drawn here, reported
+    assert server.generations()[-1]["input"] == "[Intro]\n(instrumental)"
+    with pytest.raises(errors.ModelUnavailableError, match="auto-lyrics") as caught:
+        client.generate(MusicRequest.song(PROMPT, lyrics_optimizer=True))
+    assert caught.value.provider == "music3" and "Demo engine" in caught.value.hint
+
+
+def test_errors_carry_the_provider(server, client):
+    server.inject(Music3Fault("http", 400, "seed must be a non-negative 64-bit integer"))
+    with pytest.raises(errors.InvalidParametersError) as caught:
+        client.generate(song())
+    assert caught.value.provider == "music3"
+
+
+def test_minimax_payload_never_carries_seed_or_length():
+    from musicgen.requests import MusicRequest
+
+    body = MusicRequest.song(PROMPT, LYRICS, seed=5, max_seconds=30).payload()
+    assert "seed" not in body and "max_seconds" not in body

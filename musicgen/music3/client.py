@@ -9,11 +9,10 @@ The request is checked before any call: the caption and lyrics are there, no tag
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -23,9 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import config, errors
 from ..audio import probe
-from ..client import ProgressClock, ProgressFn, tls_context
-from ..requests import check_tags_on_own_lines
+from ..progress import Chunk, ProgressClock, ProgressFn
+from ..requests import MusicRequest, check_tags_on_own_lines
 from ..results import MusicResult
+from ..transport import Transport
 
 PROVIDER = "music3"
 SPEECH_PATH, HEALTH_PATH = "/v1/audio/speech", "/health"
@@ -35,7 +35,12 @@ DOWN_HINT = (
     "The MiniMax-Music3 server is down or still starting (loading the model takes minutes): wait a minute and try "
     "again; check that `sgl-omni serve` runs and that MUSIC3_BASE_URL points at it."
 )
+TIMEOUT_HINT = (
+    "It was not re-sent and may still be generating: wait, lower the length cap, or raise MUSIC3_READ_TIMEOUT."
+)
 HINTS: dict[type[errors.MusicGenError], str] = {
+    errors.APIConnectionError: DOWN_HINT,
+    errors.APITimeoutError: TIMEOUT_HINT,
     errors.InvalidParametersError: "The MiniMax-Music3 server refused a field: correct the one it names and retry.",
     errors.AuthenticationError: "Check MUSIC3_API_KEY: the Bearer token of the gateway in front of the server.",
     errors.ServerError: "The MiniMax-Music3 server failed: look at its log, then try again.",
@@ -186,9 +191,14 @@ def check_server_url(url: str) -> str:
 
 
 class Music3Client:
-    """A client for a sglang-omni server running MiniMax Music 3. Reads MUSIC3_* when built, if not given."""
+    """A client for a sglang-omni server running MiniMax Music 3. Reads MUSIC3_* when built, if not given.
+
+    `generate` takes a Music3Request, or the studio's MusicRequest (its `seed` and `max_seconds`; a blank seed is
+    drawn here and reported in the result).
+    """
 
     provider = PROVIDER
+    hints: errors.Hints = HINTS
 
     def __init__(
         self,
@@ -203,24 +213,34 @@ class Music3Client:
     ) -> None:
         url = (base_url or configured_url()).strip().rstrip("/")
         if not url:
-            raise errors.APIConnectionError(
-                f"No {config.MUSIC3_LABEL} server is configured",
-                hint=f"Set {config.ENV_MUSIC3_BASE_URL} to the sglang-omni server, e.g. http://gpu-box:8000.",
+            raise errors.attribute(
+                errors.APIConnectionError(
+                    f"No {config.MUSIC3_LABEL} server is configured",
+                    hint=f"Set {config.ENV_MUSIC3_BASE_URL} to the sglang-omni server, e.g. http://gpu-box:8000.",
+                ),
+                PROVIDER,
             )
         self.base_url = check_server_url(url)
         key = api_key if api_key is not None else os.environ.get(config.ENV_MUSIC3_API_KEY, "")
-        self._api_key = key.strip()
         self.model = (model or os.environ.get(config.ENV_MUSIC3_MODEL, "") or config.MUSIC3_MODEL).strip()
         self.read_timeout = read_timeout if read_timeout is not None else read_timeout_from_env()
-        self.connect_timeout = connect_timeout
         self._clock = clock
-        # No redirects: following one would carry the Bearer token to wherever the answer points.
-        self._http = httpx.Client(base_url=self.base_url, transport=transport, verify=tls_context())
+        self.transport = Transport(
+            self.base_url,
+            key.strip(),
+            check=self._check_status,
+            missing_key=lambda: errors.AuthenticationError("No key"),  # never raised: the key is optional
+            timeouts=config.Timeouts(connect=connect_timeout, generation=self.read_timeout),
+            retry=config.RetryPolicy(max_retries=0),  # never re-sent: see the module docstring
+            transport=transport,
+            key_required=False,
+        )
+        # No redirects: a server (or a visitor's URL) must not bounce the studio's requests to other addresses.
+        self.transport.http.follow_redirects = False
 
     def __repr__(self) -> str:
-        return (
-            f"Music3Client(base_url={self.base_url!r}, model={self.model!r}, key={'set' if self._api_key else 'unset'})"
-        )
+        key = "set" if self.transport.api_key else "unset"
+        return f"Music3Client(base_url={self.base_url!r}, model={self.model!r}, key={key})"
 
     def __enter__(self) -> Music3Client:
         return self
@@ -229,69 +249,63 @@ class Music3Client:
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool."""
-        self._http.close()
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        return headers
+        """Close the connection pool (a call still running in another thread then fails at once: Stop)."""
+        self.transport.close()
 
     def health(self) -> Health:
         """Ask GET /health once, briefly: ready, starting (503), unreachable, or an error."""
-        timeout = httpx.Timeout(config.MUSIC3_HEALTH_TIMEOUT)
+        where = f"{config.MUSIC3_LABEL} server at {self.base_url}"
         try:
-            resp = self._http.get(HEALTH_PATH, headers=self._headers(), timeout=timeout)
+            resp = self.transport.http.get(
+                HEALTH_PATH, headers=self.transport.headers(None), timeout=config.MUSIC3_HEALTH_TIMEOUT
+            )
         except httpx.TransportError:
-            return Health("unreachable", f"{config.MUSIC3_LABEL} server at {self.base_url} is unreachable. {DOWN_HINT}")
+            return Health("unreachable", f"The {where} is unreachable. {DOWN_HINT}")
         if resp.status_code == 200:
-            return Health("ready", f"{config.MUSIC3_LABEL} server at {self.base_url} is ready ({self.model}).")
+            return Health("ready", f"The {where} is ready ({self.model}).")
         if resp.status_code == 503:
-            return Health("starting", f"{config.MUSIC3_LABEL} server at {self.base_url} is still starting (HTTP 503).")
+            return Health("starting", f"The {where} is still starting (HTTP 503). {DOWN_HINT}")
         if resp.status_code in (401, 403):
-            return Health("error", f"{config.MUSIC3_LABEL} server refused the key (HTTP {resp.status_code}). "
-                          f"{HINTS[errors.AuthenticationError]}")  # fmt: skip
-        return Health("error", f"{config.MUSIC3_LABEL} server answered /health with HTTP {resp.status_code}.")
+            return Health(
+                "error", f"The {where} refused the key (HTTP {resp.status_code}). {HINTS[errors.AuthenticationError]}"
+            )
+        return Health("error", f"The {where} answered /health with HTTP {resp.status_code}.")
 
-    def generate(self, request: Music3Request, *, on_progress: ProgressFn | None = None) -> MusicResult:
+    @errors.carries_provider
+    def generate(
+        self,
+        request: Music3Request | MusicRequest,
+        *,
+        on_progress: ProgressFn | None = None,
+        on_chunk: Callable[[Chunk], None] | None = None,
+    ) -> MusicResult:
         """Send the request once and return the WAV as received, with its seed, cap and model in `extra`."""
-        content = json.dumps(request.payload(self.model), ensure_ascii=False).encode()
+        request = as_music3(request)
+        payload = request.payload(self.model)
         report = ProgressClock(on_progress, self._clock)
         report("sending")
-        timeout = httpx.Timeout(
-            connect=self.connect_timeout, read=self.read_timeout, write=60.0, pool=self.read_timeout
-        )
-        try:
-            resp = self._http.post(SPEECH_PATH, content=content, headers=self._headers(), timeout=timeout)
-        except (httpx.ConnectError, httpx.ConnectTimeout):
-            raise errors.APIConnectionError(
-                f"Could not connect to the {config.MUSIC3_LABEL} server at {self.base_url}", hint=DOWN_HINT
-            ) from None
-        except httpx.TimeoutException:
-            raise errors.APITimeoutError(
-                f"No answer from the {config.MUSIC3_LABEL} server within {self.read_timeout:.0f} s",
-                hint=f"It was not re-sent and may still be generating. Wait, lower the length cap, or raise "
-                f"{config.ENV_MUSIC3_READ_TIMEOUT}.",
-            ) from None
-        except httpx.TransportError as exc:
-            raise errors.APIConnectionError(
-                f"The connection to the {config.MUSIC3_LABEL} server broke before the song arrived: {exc}",
-                hint="It was not re-sent. Try again; if it repeats, look at the server's log.",
-            ) from None
+        resp = self.transport.post_json(SPEECH_PATH, payload, self.read_timeout)
+        report("waiting")
         trace = resp.headers.get("x-request-id") or resp.headers.get("trace-id")
-        if resp.status_code >= 300:
-            raise self._status_error(resp, trace)
-        audio = resp.content
+        try:
+            audio = resp.read()
+        except httpx.TimeoutException:
+            raise errors.APITimeoutError("The song stopped arriving before it was complete", trace_id=trace) from None
+        except httpx.TransportError as exc:
+            raise errors.APIConnectionError(f"The connection broke while the song arrived: {exc}") from None
+        finally:
+            resp.close()
         try:
             info = probe(audio)
         except Exception:  # libsndfile reports many kinds of unreadable input
             raise errors.CorruptAudioError(
                 f"The {config.MUSIC3_LABEL} server answered with {len(audio)} bytes that are not a WAV file",
                 trace_id=trace,
-                hint="Check that MUSIC3_BASE_URL points at the sglang-omni server, not a page in front of it.",
+                hint=f"Check that {config.ENV_MUSIC3_BASE_URL} points at the sglang-omni server itself.",
             ) from None
         elapsed = report("done", len(audio))
+        if on_chunk:
+            on_chunk(Chunk(audio, len(audio), elapsed))
         return MusicResult(
             audio=audio,
             format="wav",
@@ -311,21 +325,55 @@ class Music3Client:
             },
         )
 
+    def stream(
+        self, request: Music3Request | MusicRequest, *, on_progress: ProgressFn | None = None
+    ) -> Iterator[Chunk | MusicResult]:
+        """The engine does not stream: the song as one Chunk when done, then the result. Checked now, sent when
+        first iterated."""
+        request = as_music3(request)
+
+        def run() -> Iterator[Chunk | MusicResult]:
+            result = self.generate(request, on_progress=on_progress)
+            yield Chunk(result.audio, result.size, result.elapsed_s)
+            yield result
+
+        return run()
+
+    def preprocess_cover(self, request: Any, **kw: Any) -> Any:
+        """Not offered by MiniMax-Music3: raises ModelUnavailableError."""
+        raise _not_offered("Covers")
+
+    def generate_lyrics(self, request: Any, **kw: Any) -> Any:
+        """Not offered by MiniMax-Music3: raises ModelUnavailableError."""
+        raise _not_offered("Lyrics writing")
+
+    def _check_status(self, resp: httpx.Response) -> None:
+        """Raise for an HTTP error: 4xx name the field, 503 means down or starting, redirects are not followed."""
+        status = resp.status_code
+        if status < 300:
+            return
+        try:
+            resp.read()
+        except httpx.HTTPError:
+            pass  # the message falls back to the status line
+        finally:
+            resp.close()
+        raise self._status_error(resp, resp.headers.get("x-request-id"))
+
     def _status_error(self, resp: httpx.Response, trace: str | None) -> errors.APIError:
-        """The exception for an HTTP error: 4xx name the field, 503 means down or starting."""
         status = resp.status_code
         message = error_message(resp)
         kw: dict[str, Any] = {"http_status": status, "trace_id": trace}
-        if status == 503:
-            return errors.ServerError(
-                f"The {config.MUSIC3_LABEL} server is down or still starting: {message}", hint=DOWN_HINT, **kw
-            )
         if 300 <= status < 400:
             where = resp.headers.get("location", "elsewhere")
             return errors.APIError(
                 f"The {config.MUSIC3_LABEL} server redirected to {where}; redirects are not followed",
-                hint=f"Point {config.ENV_MUSIC3_BASE_URL} at the server itself (a redirect would carry the key along).",
+                hint=f"Point {config.ENV_MUSIC3_BASE_URL} at the server itself.",
                 **kw,
+            )
+        if status == 503:
+            return errors.ServerError(
+                f"The {config.MUSIC3_LABEL} server is down or still starting: {message}", hint=DOWN_HINT, **kw
             )
         if status == 404:
             return errors.ModelUnavailableError(
@@ -338,6 +386,34 @@ class Music3Client:
         if cls is errors.RateLimitError:
             return errors.RateLimitError(message, **kw)
         return cls(message, hint=HINTS.get(cls, HINTS[errors.APIError]), **kw)
+
+
+def as_music3(request: Music3Request | MusicRequest) -> Music3Request:
+    """The Music 3 request for the studio's MusicRequest (checked here, before any call), or the request itself."""
+    if isinstance(request, Music3Request):
+        return request
+    if request.kind == "cover":
+        raise _not_offered("Covers")
+    if request.lyrics_optimizer:
+        raise _not_offered("Lyrics written from the prompt (auto-lyrics)")
+    return Music3Request(
+        prompt=request.prompt,
+        lyrics=request.lyrics or "",
+        instrumental=request.is_instrumental,
+        seed=request.seed,
+        max_seconds=request.max_seconds or config.MUSIC3_DEFAULT_SECONDS,
+    )
+
+
+def _not_offered(what: str) -> errors.ModelUnavailableError:
+    return errors.attribute(
+        errors.ModelUnavailableError(
+            f"{what}: not offered by {config.MUSIC3_LABEL}",
+            hint="It makes songs and instrumentals only: use MiniMax or the Demo engine for this (Settings tab; "
+            "--provider minimax or demo).",
+        ),
+        PROVIDER,
+    )
 
 
 def error_message(resp: httpx.Response) -> str:
