@@ -31,7 +31,7 @@ MODEL_HELP = f"default: the provider's own ({config.DEFAULT_SONG_MODEL} on MiniM
 
 
 def _add_audio_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=config.FORMATS, default=config.DEFAULT_FORMAT)
+    p.add_argument("--format", choices=config.FORMATS, help="mp3 (default), wav or pcm; wav by default on music3")
     p.add_argument("--sample-rate", type=int, default=config.DEFAULT_SAMPLE_RATE, help="16000, 24000, 32000 or 44100")
     p.add_argument("--bitrate", type=int, default=config.DEFAULT_BITRATE, help="32000, 64000, 128000 or 256000")
     p.add_argument("--stream", action="store_true", help="receive the song as it is generated (hex only)")
@@ -43,6 +43,12 @@ def _add_lyrics_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--lyrics", help="lyrics text, lines separated by \\n, with tags like [Verse] [Chorus]")
     g.add_argument("--lyrics-file", type=Path, help="read the lyrics from this file")
+
+
+def _add_take_flags(p: argparse.ArgumentParser) -> None:
+    lo, hi = config.MUSIC3_MIN_SECONDS, config.MUSIC3_MAX_SECONDS
+    p.add_argument("--seed", type=int, help="music3: the same seed, prompt, lyrics and length give the same file")
+    p.add_argument("--max-seconds", type=int, help=f"music3: a length cap, {lo}–{hi} s (the model may end earlier)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,11 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lyrics-optimizer", action="store_true", help="let the API write the lyrics from the prompt")
     p.add_argument("--model", help=MODEL_HELP)
     _add_audio_flags(p)
+    _add_take_flags(p)
 
     p = sub.add_parser("instrumental", help="music with no vocals")
     p.add_argument("--prompt", required=True, help="style, mood, instruments (1–2000 characters)")
     p.add_argument("--model", help=MODEL_HELP)
     _add_audio_flags(p)
+    _add_take_flags(p)
 
     p = sub.add_parser("cover-preprocess", help="analyse a reference track: lyrics, structure, cover_feature_id")
     g = p.add_mutually_exclusive_group(required=True)
@@ -154,7 +162,9 @@ def _read_lyrics(args: argparse.Namespace) -> str:
 def _music_request(args: argparse.Namespace) -> MusicRequest:
     setting = AudioSetting(sample_rate=args.sample_rate, bitrate=args.bitrate, format=args.format)
     model = args.model or providers.get(args.provider).can.default_model  # covers: their own --model default
-    common = dict(model=model, stream=args.stream, output_format=args.output_format, audio_setting=setting)
+    common: dict = dict(model=model, stream=args.stream, output_format=args.output_format, audio_setting=setting)
+    if args.command in ("song", "instrumental"):
+        common.update(seed=args.seed, max_seconds=args.max_seconds)
     if args.command == "song":
         return MusicRequest.song(args.prompt, _read_lyrics(args), lyrics_optimizer=args.lyrics_optimizer, **common)
     if args.command == "instrumental":
@@ -170,7 +180,7 @@ def _music_request(args: argparse.Namespace) -> MusicRequest:
     return MusicRequest.cover(args.prompt, lyrics=_read_lyrics(args) or None, **ref, **common)
 
 
-def _save(result, args: argparse.Namespace) -> Path:
+def _save(result: MusicResult, args: argparse.Namespace) -> Path:
     tag = "-demo-engine" if result.provider == "demo" else ""
     out = args.out or Path(f"{args.command}{tag}-{time.strftime('%Y%m%d-%H%M%S')}.{result.format}")
     result.save(out)
@@ -218,6 +228,7 @@ def _run(args: argparse.Namespace, client: Client) -> int:
             out.write_bytes(exc.partial)
             print(f"kept {len(exc.partial)} bytes that arrived in {out}", file=sys.stderr)
         raise
+    result = result.converted(args.format, args.bitrate)  # a WAV-only backend's song, as mp3 when asked
     return _report_song(_save(result, args), result)
 
 
@@ -225,7 +236,11 @@ def _report_song(out: Path, result: MusicResult) -> int:
     """Print where the song went, what it is, and its trace id (and AI/ML API usage); the exit code."""
     dur = f"{result.duration_s:.1f} s" if result.duration_s is not None else "unknown length"
     print(f"wrote {out}: {dur}, {result.format}, {result.sample_rate} Hz, {result.size:,} bytes")
-    print(f"trace id: {result.trace_id}")
+    if result.trace_id:
+        print(f"trace id: {result.trace_id}")
+    if result.extra.get("seed") is not None:
+        seed, cap = result.extra["seed"], result.extra.get("max_seconds")
+        print(f"seed: {seed} · length cap: {cap} s · model: {result.model} (--seed {seed} makes this take again)")
     if result.extra.get("generation_id"):
         usd, credits = result.extra.get("usd_spent"), result.extra.get("credits_used")
         usage = f"{credits:,} credits, {usd} USD" if credits is not None and usd is not None else "not reported"
@@ -242,6 +257,16 @@ def refusal(provider: str, args: argparse.Namespace) -> str:
     refused = record.lacks(COMMAND_FEATURES[args.command], others)
     if not refused and args.command == "song" and args.lyrics_optimizer:
         refused = record.lacks("auto-lyrics", others)
+    for flag, name, offered in (
+        ("seed", "--seed", record.can.seed),
+        ("max_seconds", "--max-seconds", record.can.max_seconds),
+    ):
+        if not refused and getattr(args, flag, None) is not None and not offered:
+            able = " or ".join(f"--provider {p.name}" for p in others if getattr(p.can, flag))
+            refused = f"{record.label} takes no {name}: use {able}."
+    fmt = getattr(args, "format", None)
+    if not refused and fmt and fmt not in record.can.formats:
+        refused = f"{record.label} answers {' or '.join(record.can.formats)}, not {fmt}: use --format {record.can.formats[0]}."
     return refused
 
 
@@ -261,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "usage":  # the owner's record: no client, no key
         return cli_usage.run(args)
+    if hasattr(args, "format") and args.format is None:  # the backend's first format: mp3, or wav on music3
+        args.format = providers.get(args.provider).can.formats[0]
     refused = refusal(args.provider, args)
     if refused:
         print(f"error: {refused[0].upper()}{refused[1:]}", file=sys.stderr)

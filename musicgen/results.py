@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .audio import pcm_to_wav, probe
+from .audio import pcm_to_wav, probe, wav_to_mp3
 from .config import DEMO_LABEL
 
 EXTENSIONS = {"mp3": "mp3", "wav": "wav", "pcm": "pcm"}
@@ -49,6 +49,13 @@ class MusicResult:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(data)
         return p
+
+    def converted(self, fmt: str, bitrate: int) -> MusicResult:
+        """This result as `fmt`: a WAV encoded here as mp3 when mp3 was asked for (backends that answer only WAV);
+        otherwise itself. The received WAV stays what the library keeps."""
+        if fmt != "mp3" or self.format != "wav" or not self.audio:
+            return self
+        return replace(self, audio=wav_to_mp3(self.audio, bitrate), format="mp3", bitrate=bitrate)
 
     def metadata(self) -> dict[str, Any]:
         """The facts about this result as a plain dict (what the studio and the library show)."""

@@ -74,8 +74,11 @@ def live_minimax():
 
 @pytest.fixture
 def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No MiniMax or AI/ML API key or host in the environment for one test (it sets its own with monkeypatch)."""
-    for name in ("MINIMAX_API_KEY", "MINIMAX_BASE_URL", "AIMLAPI_KEY", "AIMLAPI_BASE_URL"):
+    """No backend's key or host in the environment for one test (it sets its own with monkeypatch)."""
+    for name in (
+        "MINIMAX_API_KEY", "MINIMAX_BASE_URL", "AIMLAPI_KEY", "AIMLAPI_BASE_URL", "MUSIC3_BASE_URL", "MUSIC3_API_KEY",
+        "MUSIC3_MODEL", "MUSIC3_CONCURRENCY", "MUSIC3_READ_TIMEOUT", "MUSICGEN_ALLOW_VISITOR_SERVERS",
+    ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
 
 

@@ -260,7 +260,7 @@ class Music3Client:
                 HEALTH_PATH, headers=self.transport.headers(None), timeout=config.MUSIC3_HEALTH_TIMEOUT
             )
         except httpx.TransportError:
-            return Health("unreachable", f"The {where} is unreachable. {DOWN_HINT}")
+            return Health("unreachable", f"No answer from {self.base_url}. {DOWN_HINT}")
         if resp.status_code == 200:
             return Health("ready", f"The {where} is ready ({self.model}).")
         if resp.status_code == 503:

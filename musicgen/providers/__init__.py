@@ -11,23 +11,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import config
-from . import aimlapi, demo, minimax
+from . import aimlapi, demo, minimax, music3
 from .aimlapi import aimlapi_client
 from .demo import DEMO_KEY, demo_client, demo_server
 from .minimax import minimax_client
 from .record import FEATURES, Access, Capabilities, Client, Health, Provider
 
-REGISTRY: dict[str, Provider] = {p.name: p for p in (minimax.PROVIDER, aimlapi.PROVIDER, demo.PROVIDER)}
+# A configured MiniMax-Music3 server ranks after MiniMax (an operator's key keeps answering as before) and before the
+# AI/ML API: songs on one's own GPU cost nothing per song.
+REGISTRY: dict[str, Provider] = {
+    p.name: p for p in (minimax.PROVIDER, music3.PROVIDER, aimlapi.PROVIDER, demo.PROVIDER)
+}
 
 # Names kept for callers (and the README): the registry is the one home of what they say.
-MINIMAX, AIMLAPI, DEMO = minimax.NAME, aimlapi.NAME, demo.NAME
+MINIMAX, AIMLAPI, DEMO, MUSIC3 = minimax.NAME, aimlapi.NAME, demo.NAME, music3.NAME
 PROVIDERS = tuple(REGISTRY)
 LABELS = {name: p.label for name, p in REGISTRY.items()}
 AIMLAPI_LABEL = aimlapi.BADGE
 DEMO_LABEL = config.DEMO_LABEL
 
 __all__ = [
-    "AIMLAPI", "AIMLAPI_LABEL", "DEMO", "DEMO_KEY", "DEMO_LABEL", "FEATURES", "LABELS", "MINIMAX", "PROVIDERS",
+    "AIMLAPI", "AIMLAPI_LABEL", "DEMO", "DEMO_KEY", "DEMO_LABEL", "FEATURES", "LABELS", "MINIMAX", "MUSIC3", "PROVIDERS",
     "REGISTRY", "Access", "Capabilities", "Client", "Health", "Provider", "aimlapi_client", "choose", "default_provider",
     "demo_client", "demo_server", "get", "has_aimlapi_key", "minimax_client", "offered",
 ]  # fmt: skip
