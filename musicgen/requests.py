@@ -7,6 +7,7 @@ Every violated rule raises pydantic's ValidationError (a ValueError) whose messa
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,6 +34,7 @@ LYRICS_MIN, LYRICS_MAX = 1, 3500
 COVER_PROMPT_MIN, COVER_PROMPT_MAX = 10, 300
 COVER_LYRICS_MIN, COVER_LYRICS_MAX = 10, 1000
 SEED_MAX = 2**64 - 1  # a non-negative 64-bit seed (MiniMax-Music3)
+RANDOM_SEED_BELOW = 2**32  # a random seed short enough to read out and type back in
 
 
 def canonical_tag(tag: str) -> str | None:
@@ -98,6 +100,11 @@ def check_tags_on_own_lines(lyrics: str, field: str = "lyrics") -> None:
             f"{field} line {first.line} has text after the tag [{first.tag}]{more}: this model drops it without a "
             f"word. Put the tag on its own line and the words on the next"
         )
+
+
+def random_seed() -> int:
+    """A fresh seed for a request whose seed was left blank (reported with the result, so the take can be made again)."""
+    return secrets.randbelow(RANDOM_SEED_BELOW)
 
 
 def is_cover_model(model: str) -> bool:

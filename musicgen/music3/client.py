@@ -10,7 +10,6 @@ The request is checked before any call: the caption and lyrics are there, no tag
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,14 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .. import config, errors
 from ..audio import probe
 from ..progress import Chunk, ProgressClock, ProgressFn
-from ..requests import MusicRequest, check_tags_on_own_lines
+from ..requests import SEED_MAX, MusicRequest, check_tags_on_own_lines, random_seed
 from ..results import MusicResult
 from ..transport import Transport
 
 PROVIDER = "music3"
 SPEECH_PATH, HEALTH_PATH = "/v1/audio/speech", "/health"
-SEED_MAX = 2**64 - 1  # the engine takes a non-negative 64-bit seed
-RANDOM_SEED_BELOW = 2**32  # a random seed short enough to read out and type back in
 DOWN_HINT = (
     "The MiniMax-Music3 server is down or still starting (loading the model takes minutes): wait a minute and try "
     "again; check that `sgl-omni serve` runs and that MUSIC3_BASE_URL points at it."
@@ -51,11 +48,6 @@ _STATUS: dict[int, type[errors.APIError]] = {
     401: errors.AuthenticationError, 403: errors.AuthenticationError, 404: errors.ModelUnavailableError,
     429: errors.RateLimitError,
 }  # fmt: skip
-
-
-def random_seed() -> int:
-    """A fresh seed for a request whose seed was left blank (it is reported, so the take can be made again)."""
-    return secrets.randbelow(RANDOM_SEED_BELOW)
 
 
 def frames_for(seconds: float) -> int:

@@ -72,7 +72,7 @@ PROVIDER = Provider(
         "and Length are below.",
     },
     card_label=LABEL,
-    file_slug="minimax-music3",
+    file_slug=config.MUSIC3_LABEL,  # in file names too, as the licence asks
     health=_health,
     offered=_offered,
 )

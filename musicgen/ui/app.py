@@ -22,7 +22,7 @@ from .library_service import LibraryService
 from .library_tab import build_library_tab, owner_state
 from .page_names import PAGE_JS
 from .presets import EXAMPLE_REFERENCE, for_tab, load_presets
-from .provider_events import wire_provider
+from .provider_events import wire_provider, wire_takes
 from .provider_notes import note_box
 from .session import ClientFactory, Session
 
@@ -94,11 +94,11 @@ def build_app(
             can = fresh.record().can  # the models offered follow the backend (provider_events.models_for)
             with gr.Tab("Song", id="song"):
                 notes = [note_box(fresh.provider(), "song")]  # what the chosen backend cannot do, per tab
-                song = build_song_tab(for_tab(presets, "song"), can.song_models, can.default_model)
+                song = build_song_tab(for_tab(presets, "song"), can.song_models, can.default_model, can.seed)
             with gr.Tab("Instrumental", id="instrumental"):
                 notes.append(note_box(fresh.provider(), "instrumental"))
                 instrumental = build_instrumental_tab(
-                    for_tab(presets, "instrumental"), can.song_models, can.default_model
+                    for_tab(presets, "instrumental"), can.song_models, can.default_model, can.seed
                 )
             with gr.Tab("Cover", id="cover"):
                 notes.append(note_box(fresh.provider(), "cover"))
@@ -122,6 +122,7 @@ def build_app(
         events.wire_settings(settings, session, badge)
         events.wire_access(settings, gate, session, badge)
         wire_provider(settings, session, badge, notes, [song.model, instrumental.model])
+        wire_takes(settings, session, badge, [song.take.group, instrumental.take.group])
         wire_legacy(legacy, cover, LegacyHandlers(handlers), session, generation)
         wire_library(
             library_ui, library_service, session, demo=demo, tabs=tabs, library_tab=library_tab,

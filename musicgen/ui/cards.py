@@ -125,15 +125,28 @@ def _stage_words(stage: str, received: int, provider: str) -> str:
     return stage_text(stage, provider)
 
 
-def status_line(stage: str, elapsed_s: float, received: int = 0, provider: str = "", *, place: int = 0) -> str:
-    """The info panel while a request runs: stage and elapsed time (and bytes; while it waits, its place in line)
-    on screen every tick; read out when the stage or the place changes and every ANNOUNCE_EVERY_S seconds."""
+def status_line(
+    stage: str,
+    elapsed_s: float,
+    received: int = 0,
+    provider: str = "",
+    *,
+    place: int = 0,
+    estimate_s: float | None = None,
+) -> str:
+    """The info panel while a request runs: stage and elapsed time (and bytes; while it waits, its place in line;
+    from a length cap, about how long it may take) on screen every tick; read out when the stage or the place
+    changes and every ANNOUNCE_EVERY_S seconds."""
     text = _stage_words(stage, received, provider)
     if place:
         text += f" · {ordinal(place)} in line"
     extra = f" · {size_text(received)} received" if received else ""
+    if estimate_s and not received and stage != "queued":
+        extra += f" · about {clock(estimate_s)} for this length cap"
     calm = int(max(0.0, elapsed_s) // ANNOUNCE_EVERY_S) * ANNOUNCE_EVERY_S
     said = f"{text}, {clock(calm)} elapsed" if calm else text
+    if estimate_s and not received and stage != "queued":
+        said += f", about {clock(estimate_s)} for this length cap"
     return info_panel(
         f'<div class="mg-status" aria-hidden="true"><span class="mg-spinner"></span>'
         f"<b>{escape(text)}</b> · {clock(elapsed_s)} elapsed{extra}</div>",
@@ -195,12 +208,17 @@ def metadata_card(meta: dict[str, Any] | None) -> str:
         ("True peak", level(meta.get("true_peak_dbtp"), "dBTP")),
         ("Trace id", meta.get("trace_id") or "–"),
     ]
+    if meta.get("seed") is not None:  # a backend that takes a seed: what makes this take again
+        cap = meta.get("max_seconds")
+        rows += [("Seed", meta["seed"]), ("Length cap", f"{clock(cap)} ({cap} s)" if cap else "–")]
+    if meta.get("download"):
+        rows.append(("Download", f"{meta['download']} (encoded here)"))
     if meta.get("generation_id"):  # an AI/ML API task: its id and what it cost
         credits, usd = meta.get("credits_used"), meta.get("usd_spent")
         usage = f"{credits:,} credits · ${usd}" if credits is not None and usd is not None else "not reported"
         rows += [("Usage", usage), ("Generation id", meta["generation_id"])]
     cells = "".join(
-        f'<div class="mg-cell{" mg-wide" if k in ("Trace id", "Generation id") else ""}"><dt>{escape(k)}</dt>'
+        f'<div class="mg-cell{" mg-wide" if k in ("Trace id", "Generation id", "Download") else ""}"><dt>{escape(k)}</dt>'
         f"<dd>{escape(str(v))}</dd></div>"
         for k, v in rows
     )

@@ -16,6 +16,8 @@ from ..requests import (
     COVER_PROMPT_MIN,
     LYRICS_MAX,
     PROMPT_MAX,
+    same_line_tags,
+    tags_on_own_lines,
     unknown_tags,
 )
 from . import cards
@@ -48,7 +50,14 @@ def append_tag(lyrics: str, tag: str) -> str:
 def lyrics_counter(lyrics: str, lo: int = 0, hi: int = LYRICS_MAX) -> str:
     """Character count against the limit, and the first unknown structure tag if any."""
     bad = unknown_tags(lyrics or "")
-    return cards.counter("Lyrics", lyrics, lo, hi, f"unknown tag [{bad[0]}]" if bad else "")
+    joined = same_line_tags(lyrics or "")
+    if bad:
+        problem = f"unknown tag [{bad[0]}]"
+    elif joined:  # MiniMax-Music3 drops such words without a word: the fix button moves them
+        problem = f"line {joined[0].line}: words after [{joined[0].tag}] on its line"
+    else:
+        problem = ""
+    return cards.counter("Lyrics", lyrics, lo, hi, problem)
 
 
 def badge(session: Session) -> str:
@@ -99,8 +108,9 @@ def toggle_players(stream: bool) -> tuple[dict, dict]:
 
 def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
     """Song tab events; /song and /lyrics are public."""
-    inputs = [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), session]
+    inputs = [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), *tab.take.inputs(), session]
     ev = generation_click(tab.generate, h.song, inputs, tab.results, generation, api_name="song")
+    tab.fix_tags.click(tags_on_own_lines, tab.lyrics, tab.lyrics, **INSTANT)
     _wire_results(tab, [ev], [tab.generate], session)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 0, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
     tab.lyrics.change(lyrics_counter, tab.lyrics, tab.lyrics_count, **INSTANT)
@@ -134,7 +144,7 @@ def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str
 
 def wire_instrumental(tab: InstrumentalTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
     """Instrumental tab events; /instrumental is public."""
-    inputs = [tab.prompt, tab.model, *tab.audio.inputs(), session]
+    inputs = [tab.prompt, tab.model, *tab.audio.inputs(), *tab.take.inputs(), session]
     ev = generation_click(tab.generate, h.instrumental, inputs, tab.results, generation, api_name="instrumental")
     _wire_results(tab, [ev], [tab.generate], session)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 1, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)

@@ -51,15 +51,15 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 from pydantic import ValidationError
 
-from .. import providers
+from .. import config, providers
 from ..audio import ReferenceError
 from ..budget import HELPER, SONG
 from ..errors import MusicGenError
 from ..loudness import measure_file
-from ..requests import LyricsRequest, MusicRequest
+from ..requests import SEED_MAX, LyricsRequest, MusicRequest, random_seed
 from ..results import MusicResult, build_music_result
 from . import cards, provider_notes, runner
-from .errors import to_gr_error
+from .errors import field_error, to_gr_error
 from .gate import Gate
 from .live_audio import to_wav_bytes
 from .references import analysis_dict, cover_reference, preprocess_request
@@ -80,6 +80,11 @@ class Kept:
 
     path: Path
     metadata: dict[str, Any]
+    download: Path | None = None  # the file offered for download when it is not `path` (mp3 made here)
+
+    @property
+    def download_path(self) -> Path:
+        return self.download or self.path
 
 
 def file_name(kind: str, provider: str, ext: str, partial: bool = False, now: float | None = None) -> str:
@@ -96,8 +101,12 @@ def keep_result(
     request_params: dict[str, Any],
     result: MusicResult,
     library: LibraryService | None = None,
+    download_as: tuple[str, int] | None = None,
 ) -> Kept:
-    """Write a result where the page can serve it and describe it, after saving it to the song library (if any)."""
+    """Write a result where the page can serve it and describe it, after saving it to the song library (if any).
+
+    `download_as` (format, bitrate): what the visitor chose; a WAV-only backend's song is then also encoded here as
+    mp3 for the download, while the player, the library and the metadata keep the WAV as received."""
     data, ext = result.playable()
     folder = session.files_dir()
     name = file_name(kind, result.provider, ext, result.partial)
@@ -113,7 +122,13 @@ def keep_result(
         meta["label"] = providers.DEMO_LABEL
     if library is not None:  # saved before the page shows it; a failure only adds a warning (library_service.py)
         meta.update(library.save_result(session, kind, request_params, result, data, ext, meta))
-    return Kept(path, meta)
+    download = None
+    wanted = result.converted(*download_as) if download_as else result
+    if wanted is not result:
+        download = path.with_suffix(f".{wanted.format}")
+        download.write_bytes(wanted.audio)
+        meta["download"] = download.name
+    return Kept(path, meta, download)
 
 
 def _int(value: Any) -> Any:
@@ -150,11 +165,16 @@ class Handlers:
         sample_rate: int = 44100,
         bitrate: int = 256000,
         stream: bool = True,
+        seed: str | int | None = "",
+        max_seconds: int = config.MUSIC3_DEFAULT_SECONDS,
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
         req: gr.Request | None = None,
     ) -> Iterator[Outputs]:
-        """A song with vocals from a style prompt and lyrics (or lyrics_optimizer=True to have them written)."""
+        """A song with vocals from a style prompt and lyrics (or lyrics_optimizer=True to have them written).
+
+        seed and max_seconds count only on backends that take them (MiniMax-Music3): a blank seed is drawn at
+        random and shown with the result."""
         session = self.gate.visitor(session, req)
         provider_notes.refuse(session, "song")
         if lyrics_optimizer:
@@ -166,6 +186,7 @@ class Handlers:
                 lyrics_optimizer=bool(lyrics_optimizer),
                 model=model or _default_model(session),
                 **_delivery(format, sample_rate, bitrate, stream),
+                **_take(session, format, seed, max_seconds),
             )
         )
         yield from self._generate("song", request, session, progress)
@@ -178,16 +199,22 @@ class Handlers:
         sample_rate: int = 44100,
         bitrate: int = 256000,
         stream: bool = True,
+        seed: str | int | None = "",
+        max_seconds: int = config.MUSIC3_DEFAULT_SECONDS,
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
         req: gr.Request | None = None,
     ) -> Iterator[Outputs]:
-        """Music with no vocals from a prompt (1–2000 characters)."""
+        """Music with no vocals from a prompt (1–2000 characters); seed and max_seconds as for song."""
         session = self.gate.visitor(session, req)
         provider_notes.refuse(session, "instrumental")
+        take = _take(session, format, seed, max_seconds)
         request = _build(
             lambda: MusicRequest.instrumental(
-                prompt or "", model=model or _default_model(session), **_delivery(format, sample_rate, bitrate, stream)
+                prompt or "",
+                model=model or _default_model(session),
+                **_delivery(format, sample_rate, bitrate, stream),
+                **take,
             )
         )
         yield from self._generate("instrumental", request, session, progress)
@@ -306,7 +333,9 @@ class Handlers:
         messages: every generating button ends here, music-01 included (`job`)."""
         provider = session.provider()
         started = time.monotonic()
-        yield gr.skip(), None, None, None, cards.status_line("sending", 0, provider=provider)
+        cap = getattr(request, "max_seconds", None)  # a length cap says roughly how long the server will take
+        estimate = cap * config.MUSIC3_SECONDS_PER_SECOND if cap else None
+        yield gr.skip(), None, None, None, cards.status_line("sending", 0, provider=provider, estimate_s=estimate)
         if params is None:
             params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
         slots = [self.slot(provider)]
@@ -319,11 +348,16 @@ class Handlers:
                 steps = runner.run(client, request, tick_s=self.tick_s, slots=slots, job=job)
                 for step in steps:
                     if step.result is not None:
-                        kept = keep_result(session, kind, params, step.result, self.library)
+                        setting = request.audio_setting
+                        as_chosen = (setting.format, getattr(setting, "bitrate", config.DEFAULT_BITRATE))
+                        kept = keep_result(session, kind, params, step.result, self.library, as_chosen)
                         live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
-                        yield live, str(kept.path), str(kept.path), kept.metadata, cards.result_info(kept.metadata)
+                        files = str(kept.path), str(kept.download_path)
+                        yield live, *files, kept.metadata, cards.result_info(kept.metadata)
                         return
-                    line = cards.status_line(step.stage, step.elapsed_s, step.received, provider, place=step.place)
+                    line = cards.status_line(
+                        step.stage, step.elapsed_s, step.received, provider, place=step.place, estimate_s=estimate
+                    )
                     progress(None, desc=f"{cards.stage_text(step.stage, provider)} · {cards.clock(step.elapsed_s)}")
                     live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
                     yield live, gr.skip(), gr.skip(), gr.skip(), line
@@ -363,6 +397,26 @@ def _delivery(format: str, sample_rate: Any, bitrate: Any, stream: Any) -> dict[
         "stream": bool(stream),
         "audio_setting": {"format": format, "sample_rate": _int(sample_rate), "bitrate": _int(bitrate)},
     }
+
+
+def _take(session: Session | None, format: str, seed: Any, max_seconds: Any) -> dict[str, Any]:
+    """Seed and length cap for a backend that takes them ({} for the others), checked before any call; a blank seed
+    is drawn now, so that the library keeps the one used. A format the backend cannot give is refused here too."""
+    record = (session or Session()).record()
+    if format not in record.can.formats:
+        raise field_error("format", f"{record.label} gives {' or '.join(record.can.formats)}, not {format}")
+    out: dict[str, Any] = {}
+    if record.can.seed:
+        text = str(seed if seed is not None else "").strip()
+        if not text:
+            out["seed"] = random_seed()
+        elif text.isdigit() and int(text) <= SEED_MAX:
+            out["seed"] = int(text)
+        else:
+            raise field_error("seed", f"a whole number from 0 to {SEED_MAX}, or blank for a random one (not {text!r})")
+    if record.can.max_seconds:
+        out["max_seconds"] = _int(max_seconds)
+    return out
 
 
 def _build(make: Callable[[], Any]) -> Any:

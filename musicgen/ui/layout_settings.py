@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from .. import providers
+from .. import config, providers
+from ..music3 import visitor_servers_allowed
 from .session import Session
 
 
@@ -22,6 +23,7 @@ class SettingsTab:
     access_apply: gr.Button
     access_info: gr.HTML
     health: gr.HTML  # the chosen backend's health, for backends that have a check (hidden otherwise)
+    server_url: gr.Textbox  # the visitor's own MiniMax-Music3 server (only with MUSICGEN_ALLOW_VISITOR_SERVERS=1)
 
 
 def build_settings_tab(start: Session) -> SettingsTab:
@@ -78,4 +80,16 @@ def build_settings_tab(start: Session) -> SettingsTab:
             elem_id="settings-backend",
         )
         health = gr.HTML("", visible=False, elem_id="settings-health")
-    return SettingsTab(api_key, region, backend, aimlapi_key, access_code, access_apply, access_info, health)
+        server_url = gr.Textbox(
+            value="",
+            label=f"Your {config.MUSIC3_LABEL} server (sglang-omni)",
+            placeholder="http://gpu-box:8000 — leave empty to use this studio's server, if it has one",
+            info="Kept on this server for this session only; the studio sends your songs there and checks its "
+            "/health now.",
+            max_lines=1,
+            visible=visitor_servers_allowed(),  # never on a Space: a stranger must not pick where this server calls
+            elem_id="settings-server-url",
+        )
+    return SettingsTab(
+        api_key, region, backend, aimlapi_key, access_code, access_apply, access_info, health, server_url
+    )

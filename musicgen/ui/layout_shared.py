@@ -43,6 +43,19 @@ class FinishControls:
 
 
 @dataclass
+class TakeControls:
+    """Seed and length cap, for backends that take them (a self-hosted MiniMax-Music3); hidden elsewhere."""
+
+    group: gr.Group
+    seed: gr.Textbox
+    max_seconds: gr.Slider
+
+    def inputs(self) -> list[gr.components.Component]:
+        """In the order the handlers take them."""
+        return [self.seed, self.max_seconds]
+
+
+@dataclass
 class Results:
     """Where a tab shows its result: live player, finished player, download, metadata and the info panel."""
 
@@ -86,6 +99,30 @@ def audio_controls(prefix: str, stream: bool = True) -> AudioControls:
                 allow_custom_value=True,
             )
     return AudioControls(fmt, rate, bitrate, stream_box)
+
+
+def take_controls(prefix: str, visible: bool) -> TakeControls:
+    """The Seed box (blank: a random one, shown with the result) and the Length cap slider."""
+    with gr.Group(visible=visible, elem_id=f"{prefix}-take") as group:
+        with gr.Row():
+            seed = gr.Textbox(
+                value="",
+                label="Seed",
+                placeholder="Blank: a random seed, shown with the result",
+                info="The same seed, prompt, lyrics and length give the same song; another seed, another take.",
+                max_lines=1,
+                elem_id=f"{prefix}-seed",
+            )
+            length = gr.Slider(
+                minimum=config.MUSIC3_MIN_SECONDS,
+                maximum=config.MUSIC3_MAX_SECONDS,
+                value=config.MUSIC3_DEFAULT_SECONDS,
+                step=5,
+                label="Length cap (seconds)",
+                info="At most this long; the model may end earlier. 10 s auditions a prompt quickly.",
+                elem_id=f"{prefix}-max-seconds",
+            )
+    return TakeControls(group, seed, length)
 
 
 def action_row(prefix: str, label: str, ready: bool = True) -> tuple[gr.Button, gr.Button]:

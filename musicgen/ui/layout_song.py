@@ -9,7 +9,15 @@ import gradio as gr
 from .. import config
 from ..requests import LYRICS_MAX, PROMPT_MAX, STRUCTURE_TAGS
 from . import cards
-from .layout_shared import AudioControls, Results, action_row, audio_controls, results_panel
+from .layout_shared import (
+    AudioControls,
+    Results,
+    TakeControls,
+    action_row,
+    audio_controls,
+    results_panel,
+    take_controls,
+)
 from .presets import Preset
 
 
@@ -36,6 +44,8 @@ class SongTab:
     generate: gr.Button
     stop: gr.Button
     results: Results
+    take: TakeControls
+    fix_tags: gr.Button  # tags alone on their lines: words after a tag would be dropped by MiniMax-Music3
 
 
 @dataclass
@@ -46,6 +56,7 @@ class InstrumentalTab:
     prompt_count: gr.HTML
     model: gr.Dropdown
     audio: AudioControls
+    take: TakeControls
     generate: gr.Button
     stop: gr.Button
     results: Results
@@ -78,10 +89,13 @@ def presets_block(presets: list[Preset], inputs: list, fields: tuple[str, ...]) 
 
 
 def build_song_tab(
-    presets: list[Preset], models: tuple[str, ...] = config.SONG_MODELS, model_value: str = config.DEFAULT_SONG_MODEL
+    presets: list[Preset],
+    models: tuple[str, ...] = config.SONG_MODELS,
+    model_value: str = config.DEFAULT_SONG_MODEL,
+    takes: bool = False,
 ) -> SongTab:
     """Style prompt, lyrics editor with structure tags and counters, lyrics writing, model (`models`, the backend's),
-    audio settings."""
+    seed and length (`takes`: shown for backends that take them), audio settings."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             top = gr.Column()  # presets go here, once the inputs they fill exist
@@ -117,6 +131,7 @@ def build_song_tab(
                 write = gr.Button("Write lyrics for me", size="sm", elem_id="song-write-lyrics")
                 revise = gr.Button("Polish my lyrics", size="sm")
                 undo = gr.Button("Undo lyrics change", size="sm", visible=False, elem_id="song-undo")
+                fix_tags = gr.Button("Put tags on their own lines", size="sm", elem_id="song-fix-tags")
             lyrics_backup = gr.State("")
             lyrics_mode = gr.Textbox(value="write_full_song", visible=False, label="mode")
             lyrics_optimizer = gr.Checkbox(
@@ -125,6 +140,7 @@ def build_song_tab(
                 elem_id="song-lyrics-optimizer",
             )
             model = model_dropdown(models, model_value, "song-model")
+            take = take_controls("song", takes)
             audio = audio_controls("song")
             generate, stop = action_row("song", "Generate song")
             with top:
@@ -134,14 +150,17 @@ def build_song_tab(
             results = results_panel("song", "Song")
     return SongTab(
         prompt, prompt_count, title, style_tags, use_tags, lyrics, lyrics_count, tag_buttons, write, revise, undo,
-        lyrics_backup, lyrics_mode, lyrics_optimizer, model, audio, generate, stop, results,
+        lyrics_backup, lyrics_mode, lyrics_optimizer, model, audio, generate, stop, results, take, fix_tags,
     )  # fmt: skip
 
 
 def build_instrumental_tab(
-    presets: list[Preset], models: tuple[str, ...] = config.SONG_MODELS, model_value: str = config.DEFAULT_SONG_MODEL
+    presets: list[Preset],
+    models: tuple[str, ...] = config.SONG_MODELS,
+    model_value: str = config.DEFAULT_SONG_MODEL,
+    takes: bool = False,
 ) -> InstrumentalTab:
-    """Prompt, model (`models`, the backend's) and audio settings."""
+    """Prompt, model (`models`, the backend's), seed and length (`takes`), audio settings."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             top = gr.Column()
@@ -155,10 +174,11 @@ def build_instrumental_tab(
             )
             prompt_count = gr.HTML(cards.counter("Prompt", "", 1, PROMPT_MAX), elem_id="instrumental-prompt-count")
             model = model_dropdown(models, model_value, "instrumental-model")
+            take = take_controls("instrumental", takes)
             audio = audio_controls("instrumental")
             generate, stop = action_row("instrumental", "Generate instrumental")
             with top:
                 presets_block(presets, [prompt], ("prompt",))
         with gr.Column(scale=2, min_width=320):
             results = results_panel("instrumental", "Instrumental")
-    return InstrumentalTab(prompt, prompt_count, model, audio, generate, stop, results)
+    return InstrumentalTab(prompt, prompt_count, model, audio, take, generate, stop, results)

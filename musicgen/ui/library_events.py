@@ -266,6 +266,12 @@ def reuse(
         if isinstance(p.get("stream"), bool):
             out[controls.stream] = p["stream"]
 
+    def take(controls: Any) -> None:  # the seed and cap a take was made with make it again (MiniMax-Music3)
+        if isinstance(p.get("seed"), int):
+            out[controls.seed] = str(p["seed"])
+        if isinstance(p.get("max_seconds"), int):
+            out[controls.max_seconds] = p["max_seconds"]
+
     if entry.kind == "song":
         out.update({song.prompt: text("prompt"), song.lyrics: text("lyrics")})
         out[song.lyrics_optimizer] = bool(p.get("lyrics_optimizer"))
@@ -273,11 +279,13 @@ def reuse(
         if text("model"):
             out[song.model] = text("model")
         audio(song.audio)
+        take(song.take)
     elif entry.kind == "instrumental":
         out[instrumental.prompt] = text("prompt")
         if text("model"):
             out[instrumental.model] = text("model")
         audio(instrumental.audio)
+        take(instrumental.take)
     elif entry.kind == "cover":
         out.update({cover.prompt: text("prompt"), cover.lyrics: text("lyrics")})
         if text("model"):
@@ -386,7 +394,8 @@ def wire_library(
 
     targets = [
         tabs, song.prompt, song.lyrics, song.lyrics_optimizer, song.title, song.model, *song.audio.inputs(),
-        instrumental.prompt, instrumental.model, *instrumental.audio.inputs(),
+        *song.take.inputs(), instrumental.prompt, instrumental.model, *instrumental.audio.inputs(),
+        *instrumental.take.inputs(),
         cover.prompt, cover.lyrics, cover.model, cover.feature_id, cover.audio_url, cover.generate,
         *cover.audio.inputs(),
     ]  # fmt: skip

@@ -7,6 +7,7 @@ from typing import Any
 import gradio as gr
 
 from .. import providers
+from ..music3 import check_server_url, visitor_servers_allowed
 from . import cards, events, provider_notes
 from .events import INSTANT
 from .layout_settings import SettingsTab
@@ -30,6 +31,45 @@ def backend_health(session: Session) -> dict[str, Any]:
         return gr.update(value="", visible=False)
     health = record.health(session.access())
     return gr.update(value=cards.notice(health.text, "done" if health.ok else "error"), visible=True)
+
+
+def set_server_url(url: str, session: Session) -> tuple[Session, Any, str, dict[str, Any]]:
+    """The visitor's own MiniMax-Music3 server, when visitors may bring one (never on a Space): kept in the
+    session, picked as the backend and checked at once. Otherwise nothing changes, whatever was sent."""
+    if not visitor_servers_allowed():
+        return session, gr.skip(), events.badge(session), gr.skip()
+    url = (url or "").strip()
+    if url:
+        try:
+            url = check_server_url(url)
+        except ValueError as exc:
+            return (
+                session,
+                gr.skip(),
+                events.badge(session),
+                gr.update(value=cards.notice(str(exc), "error"), visible=True),
+            )
+        session.urls[providers.MUSIC3] = url
+        session.backend = providers.MUSIC3
+    else:
+        session.urls.pop(providers.MUSIC3, None)
+    return session, session.provider(), events.badge(session), backend_health(session)
+
+
+def takes_visible(backend: str) -> tuple[dict[str, Any], ...]:
+    """The Seed / Length groups (Song, Instrumental) show for backends that take them."""
+    record = providers.REGISTRY.get(backend)
+    shown = bool(record and (record.can.seed or record.can.max_seconds))
+    return gr.update(visible=shown), gr.update(visible=shown)
+
+
+def wire_takes(tab: SettingsTab, session: gr.State, badge_html: gr.HTML, takes: list[gr.Group]) -> None:
+    """The Seed / Length groups follow the backend; the visitor's server URL box (when shown) sets and checks it."""
+    tab.backend.change(takes_visible, tab.backend, takes, **INSTANT)
+    tab.server_url.change(
+        set_server_url, [tab.server_url, session], [session, tab.backend, badge_html, tab.health],
+        concurrency_id="calls", **events.PRIVATE,
+    )  # fmt: skip
 
 
 def models_for(provider: str, *current: str) -> tuple[dict[str, Any], ...]:
