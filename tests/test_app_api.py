@@ -15,8 +15,9 @@ from musicgen.standin import Fault, StandIn
 from musicgen.ui import build_app
 
 ENDPOINTS = {
-    "/song": ["prompt", "lyrics", "lyrics_optimizer", "model", "format", "sample_rate", "bitrate", "stream"],
-    "/instrumental": ["prompt", "model", "format", "sample_rate", "bitrate", "stream"],
+    "/song": ["prompt", "lyrics", "lyrics_optimizer", "model", "format", "sample_rate", "bitrate", "stream", "seed",
+              "max_seconds"],
+    "/instrumental": ["prompt", "model", "format", "sample_rate", "bitrate", "stream", "seed", "max_seconds"],
     "/cover_preprocess": ["audio", "audio_url"],
     "/cover": ["prompt", "lyrics", "model", "cover_feature_id", "audio", "audio_url", "format", "sample_rate",
                "bitrate", "stream"],

@@ -50,4 +50,6 @@ def test_default_provider_order(monkeypatch):
     assert providers.default_provider() == providers.AIMLAPI
     monkeypatch.setenv("MINIMAX_API_KEY", "server")
     assert providers.default_provider() == providers.MINIMAX
-    assert providers.PROVIDERS == ("minimax", "music3", "aimlapi", "demo") and providers.LABELS["aimlapi"] == "AI/ML API"
+    assert (
+        providers.PROVIDERS == ("minimax", "music3", "aimlapi", "demo") and providers.LABELS["aimlapi"] == "AI/ML API"
+    )

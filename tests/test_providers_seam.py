@@ -83,7 +83,7 @@ def test_a_new_backend_is_on_the_command_line_with_its_refusals(toy, tmp_path, c
     assert cli.main([*args, "--out", str(out)]) == 0 and out.stat().st_size > 0
     assert cli.main(["--provider", "toy", "instrumental", "--prompt", "ambient"]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
-    assert "does not offer instrumentals: use --provider minimax or --provider demo" in err
+    assert "does not offer instrumentals: use --provider minimax or --provider music3 or --provider demo" in err
     assert len(toy) == 1  # the refusal made no client
 
 

@@ -219,7 +219,7 @@ def test_use_again_fills_the_tab_it_came_from(h, service):
 
     audio = Parts("format", "sample_rate", "bitrate", "stream")
     song = Parts("prompt", "lyrics", "lyrics_optimizer", "title", "model")
-    song.audio = audio
+    song.audio, song.take = audio, Parts("seed", "max_seconds")
     alice = visitor()
     alice.song_title = "My title"
     *_, (_, _, _, meta, _) = list(

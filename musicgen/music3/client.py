@@ -276,8 +276,8 @@ class Music3Client:
         payload = request.payload(self.model)
         report = ProgressClock(on_progress, self._clock)
         report("sending")
+        report("waiting")  # the request goes out at once; then the engine composes, silent until the song is done
         resp = self.transport.post_json(SPEECH_PATH, payload, self.read_timeout)
-        report("waiting")
         trace = resp.headers.get("x-request-id") or resp.headers.get("trace-id")
         try:
             audio = resp.read()
