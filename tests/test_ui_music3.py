@@ -175,3 +175,21 @@ def test_visitor_server_url_only_when_allowed_and_never_on_a_space(engine, monke
     assert "server URL must look like" in bad["value"] and s.urls[providers.MUSIC3] == engine.url
     out = finished(list(Handlers(tick_s=0.05).song(PROMPT, LYRICS, format="wav", max_seconds=10, session=s)))
     assert out[3]["provider"] == providers.MUSIC3 and len(engine.generations()) == 1
+
+
+def test_stop_closes_the_call_to_the_server(monkeypatch):
+    with Music3StandIn(latency_s=30.0) as slow:
+        monkeypatch.setenv("MUSIC3_BASE_URL", slow.url)
+        made = []
+
+        def factory(session: Session):
+            client = session.record().client(session.access())
+            made.append(client)
+            return client
+
+        run = Handlers(factory, tick_s=0.05).song(PROMPT, LYRICS, format="wav", session=Session(backend="music3"))
+        for outputs in run:
+            if "Composing" in str(outputs[4]) and slow.in_flight:
+                break
+        run.close()  # what Gradio does on Stop
+        assert made[0].transport.is_closed
