@@ -7,13 +7,12 @@ import pytest
 import soundfile as sf
 from pydantic import ValidationError
 
-from musicgen import errors
+from musicgen import errors, providers
 from musicgen.music3 import (
     DOWN_HINT,
     Music3Client,
     Music3Request,
     check_server_url,
-    concurrency_from_env,
     read_timeout_from_env,
     visitor_servers_allowed,
 )
@@ -190,7 +189,7 @@ def test_configuration_from_the_environment(monkeypatch, server):
     monkeypatch.setenv("MUSIC3_CONCURRENCY", "4")
     with Music3Client() as c:
         assert c.base_url == server.url and c.health().ok
-    assert concurrency_from_env() == 4
+    assert providers.get("music3").concurrency() == 4  # the record reads MUSIC3_CONCURRENCY
     monkeypatch.delenv("MUSIC3_BASE_URL")
     with pytest.raises(errors.APIConnectionError, match="MUSIC3_BASE_URL"):
         Music3Client()

@@ -154,7 +154,8 @@ def test_library_keeps_the_seed_and_reuse_fills_it_back(engine, tmp_path):
         from musicgen.ui.layout_song import build_instrumental_tab, build_song_tab
 
         tabs = gr.Tabs()
-        song, instrumental, cover = build_song_tab([], True), build_instrumental_tab([], True), build_cover_tab(False)
+        song, instrumental = build_song_tab([], takes=True), build_instrumental_tab([], takes=True)
+        cover = build_cover_tab(False)
     filled = le.reuse(service, meta["library_id"], s, tabs, song, instrumental, cover)
     assert filled[song.take.seed] == "7" and filled[song.take.max_seconds] == 20 and filled[song.lyrics] == LYRICS
 

@@ -8,7 +8,6 @@ from .client import (
     Music3Client,
     Music3Request,
     check_server_url,
-    concurrency_from_env,
     configured_url,
     frames_for,
     instrumental_caption,
@@ -17,6 +16,6 @@ from .client import (
 )
 
 __all__ = [
-    "DOWN_HINT", "HINTS", "PROVIDER", "Health", "Music3Client", "Music3Request", "check_server_url", "concurrency_from_env",
+    "DOWN_HINT", "HINTS", "PROVIDER", "Health", "Music3Client", "Music3Request", "check_server_url",
     "configured_url", "frames_for", "instrumental_caption", "read_timeout_from_env", "visitor_servers_allowed",
 ]  # fmt: skip

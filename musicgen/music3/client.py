@@ -149,15 +149,6 @@ def read_timeout_from_env() -> float:
     return value
 
 
-def concurrency_from_env() -> int:
-    """MUSIC3_CONCURRENCY (default 16, the engine's admission): songs sent to the server at once."""
-    raw = os.environ.get(config.ENV_MUSIC3_CONCURRENCY, "").strip()
-    try:
-        return max(1, int(raw)) if raw else config.MUSIC3_CONCURRENCY
-    except ValueError:
-        raise ValueError(f"{config.ENV_MUSIC3_CONCURRENCY} must be a whole number, not {raw!r}") from None
-
-
 def configured_url() -> str:
     """The server's URL from MUSIC3_BASE_URL, or '' when this backend is not configured."""
     return os.environ.get(config.ENV_MUSIC3_BASE_URL, "").strip().rstrip("/")
@@ -397,7 +388,7 @@ def as_music3(request: Music3Request | MusicRequest) -> Music3Request:
     )
 
 
-def _not_offered(what: str) -> errors.ModelUnavailableError:
+def _not_offered(what: str) -> errors.MusicGenError:
     return errors.attribute(
         errors.ModelUnavailableError(
             f"{what}: not offered by {config.MUSIC3_LABEL}",
