@@ -194,3 +194,12 @@ def test_stop_closes_the_call_to_the_server(monkeypatch):
                 break
         run.close()  # what Gradio does on Stop
         assert made[0].transport.is_closed
+
+
+def test_minimax_closed_door_names_a_configured_music3_server_as_a_way_on(engine, monkeypatch):
+    from musicgen.providers.ways import ways_on
+
+    assert "MiniMax-Music3 on your own GPU" in ways_on("minimax", "music-3.0")
+    assert "--provider music3: MiniMax-Music3 on your own GPU" in ways_on("minimax", "music-3.0", cli=True)
+    monkeypatch.delenv("MUSIC3_BASE_URL")
+    assert "MiniMax-Music3" not in ways_on("minimax", "music-3.0")  # the studio names only what it offers

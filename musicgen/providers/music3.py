@@ -72,6 +72,7 @@ PROVIDER = Provider(
         "and Length are below.",
     },
     card_label=LABEL,
+    way_on=f"{config.MUSIC3_LABEL} on your own GPU (an sglang-omni server: {config.ENV_MUSIC3_BASE_URL})",
     file_slug=config.MUSIC3_LABEL,  # in file names too, as the licence asks
     health=_health,
     offered=_offered,
