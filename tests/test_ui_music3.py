@@ -203,3 +203,19 @@ def test_minimax_closed_door_names_a_configured_music3_server_as_a_way_on(engine
     assert "--provider music3: MiniMax-Music3 on your own GPU" in ways_on("minimax", "music-3.0", cli=True)
     monkeypatch.delenv("MUSIC3_BASE_URL")
     assert "MiniMax-Music3" not in ways_on("minimax", "music-3.0")  # the studio names only what it offers
+
+
+def test_the_servers_music3_is_gated_like_a_server_key_and_a_visitors_own_server_is_not(engine, monkeypatch):
+    from musicgen.access import Policy
+    from musicgen.ui.gate import Gate
+
+    h = Handlers(tick_s=0.05)
+    h.gate = Gate(Policy(code="invited-only"))
+    with pytest.raises(gr.Error, match="access code"):
+        list(h.song(PROMPT, LYRICS, format="wav", max_seconds=10, session=Session(backend=providers.MUSIC3)))
+    assert engine.generations() == []  # refused before any call to the operator's GPU
+    monkeypatch.setenv("MUSICGEN_ALLOW_VISITOR_SERVERS", "1")
+    own = Session()
+    provider_events.set_server_url(engine.url, own)  # the visitor's own server: theirs to spend
+    out = finished(list(h.song(PROMPT, LYRICS, format="wav", max_seconds=10, session=own)))
+    assert out[3]["provider"] == providers.MUSIC3 and len(engine.generations()) == 1
