@@ -30,7 +30,7 @@ def engine():
             mp.undo()
 
 
-def test_a_song_and_an_instrumental_on_minimax_music3(browser, engine, artifacts, tmp_path):
+def test_a_song_and_an_instrumental_on_minimax_music3(browser, engine, artifacts, tmp_path, a11y):
     standin, url = engine
     page = browser.new_page(viewport=LAPTOP, accept_downloads=True)
     try:
@@ -47,6 +47,7 @@ def test_a_song_and_an_instrumental_on_minimax_music3(browser, engine, artifacts
         page.locator("#mg-badge", has_text="MiniMax-Music3").wait_for(timeout=10_000)
         page.locator("#settings-health", has_text="is ready").wait_for(timeout=30_000)
         page.screenshot(path=str(artifacts / "settings-music3-laptop.png"), full_page=True)
+        a11y.assert_no_new_violations(page, "settings: MiniMax-Music3 picked, its health shown")
 
         page.get_by_role("tab", name="Song").click()
         page.locator("#song-provider-note", has_text="Seed and Length").wait_for(timeout=10_000)
@@ -70,6 +71,7 @@ def test_a_song_and_an_instrumental_on_minimax_music3(browser, engine, artifacts
         card = page.locator("#song-info").inner_text()
         assert "42" in card and "0:30 (30 s)" in card and "MiniMaxAI/MiniMax-Music3" in card
         page.screenshot(path=str(artifacts / "song-music3-laptop.png"), full_page=True)
+        a11y.assert_no_new_violations(page, "song: MiniMax-Music3 result with Seed and Length")
         sent = standin.generations()[-1]
         assert (sent["seed"], sent["max_new_tokens"]) == (42, 750)
         assert sent["input"].startswith("[Verse]\nSunday morning")  # the fixed lyrics, nothing dropped
