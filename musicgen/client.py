@@ -102,11 +102,18 @@ class MusicClient:
             return result
         return self._generate_whole(request, on_progress)
 
-    def stream(self, request: MusicRequest, *, on_progress: ProgressFn | None = None) -> Iterator[Chunk | MusicResult]:
-        """Yield each audio Chunk as it arrives, then the complete MusicResult. Sends when first iterated."""
+    def stream(
+        self, request: MusicRequest, *, on_progress: ProgressFn | None = None, into: bytearray | None = None
+    ) -> Iterator[Chunk | MusicResult]:
+        """Yield each audio Chunk as it arrives, then the complete MusicResult. Sends when first iterated.
+
+        `into`: the song is gathered in this buffer (each chunk's bytes are in it when the Chunk is yielded), so a
+        caller that needs the whole song as it grows (the studio's live player) shares the one copy.
+        """
         if not request.stream:
             request = request.model_copy(update={"stream": True, "output_format": "hex"})
-        return _attributed_items(self, self._stream(request, on_progress), request.model)
+        buffer = bytearray() if into is None else into
+        return _attributed_items(self, self._stream(request, on_progress, buffer), request.model)
 
     @errors.carries_provider
     def preprocess_cover(
@@ -152,6 +159,15 @@ class MusicClient:
         clock("sending")
         payload = request.payload()
         body, audio = self._envelope("/v1/music_generation", payload, self.timeouts.generation, clock)
+        audio, url = self._envelope_audio(body, audio, clock)
+        return self._result(request, audio, body.get("extra_info"), body.get("trace_id"), clock, url)
+
+    def _envelope_audio(self, body: dict, audio: bytes | None, clock: ProgressClock) -> tuple[bytes, str | None]:
+        """The song a JSON answer carries (hex decoded on the fly, or a link downloaded now) and its link, if any.
+
+        The one place that refuses an answer without playable bytes, for generate() and for a stream request
+        answered with plain JSON alike: a missing, empty or undecodable audio field raises CorruptAudioError.
+        """
         trace = body.get("trace_id")
         data = body.get("data") or {}
         url = None
@@ -161,24 +177,17 @@ class MusicClient:
                 url = link
                 clock("downloading")
                 audio = self.transport.download(url, trace)
+            elif link:
+                raise errors.CorruptAudioError("The answer's audio is neither hex nor a link", trace_id=trace)
             else:
                 raise errors.CorruptAudioError("The answer carried no audio", trace_id=trace)
         if not audio:
             raise errors.CorruptAudioError("The answer's audio is empty", trace_id=trace)
-        clock("done", len(audio))
-        return build_music_result(
-            audio,
-            fmt=request.audio_setting.format,
-            model=request.model,
-            extra_info=body.get("extra_info"),
-            requested_rate=request.audio_setting.sample_rate,
-            trace_id=trace,
-            provider=self.provider,
-            elapsed_s=clock.elapsed,
-            url=url,
-        )
+        return audio, url
 
-    def _stream(self, request: MusicRequest, on_progress: ProgressFn | None) -> Iterator[Chunk | MusicResult]:
+    def _stream(
+        self, request: MusicRequest, on_progress: ProgressFn | None, into: bytearray
+    ) -> Iterator[Chunk | MusicResult]:
         clock = ProgressClock(on_progress)
         clock("sending")
         payload = request.payload()
@@ -193,16 +202,15 @@ class MusicClient:
         resp, whole = self.transport.with_retry(open_stream)
         clock("waiting")
         trace = resp.headers.get("trace-id")
-        if whole is not None:
+        if whole is not None:  # the whole song (or a refusal) as a plain JSON envelope instead of events
             body, audio = whole
-            data = body.get("data") or {}
-            if audio is None and not data.get("audio"):
-                raise errors.CorruptAudioError("The stream answered with no audio", trace_id=trace)
-            audio = audio or b""
+            body["trace_id"] = body.get("trace_id") or trace
+            audio, url = self._envelope_audio(body, audio, clock)
+            into += audio
             yield Chunk(audio, len(audio), clock.elapsed)
-            yield self._stream_result(request, audio, body.get("extra_info"), body.get("trace_id") or trace, clock)
+            yield self._result(request, audio, body.get("extra_info"), body["trace_id"], clock, url)
             return
-        asm = StreamAssembler()
+        asm = StreamAssembler(into)
         try:
             for text in iter_sse_data(resp.iter_lines()):
                 if text.strip() == DONE:
@@ -213,13 +221,17 @@ class MusicClient:
                 except json.JSONDecodeError:
                     continue  # a malformed keep-alive is not worth failing a paid song over
                 trace = event.get("trace_id") or trace
-                raise_for_business(event, trace, partial=bytes(asm.audio))
+                raise_for_business(event, trace, partial=asm.audio)  # copied only on an error
                 data = event.get("data") or {}
                 hex_audio = data.get("audio") or ""
-                if data.get("status") == 2:
-                    new = asm.add_terminal(hex_audio, event.get("extra_info"))
-                else:
-                    new = asm.add_chunk(hex_audio)
+                try:
+                    if data.get("status") == 2:
+                        new = asm.add_terminal(hex_audio, event.get("extra_info"))
+                    else:
+                        new = asm.add_chunk(hex_audio)
+                except errors.CorruptAudioError as exc:  # what arrived before the bad event is kept
+                    exc.trace_id, exc.partial = trace, bytes(asm.audio)
+                    raise
                 if new:
                     clock("receiving", len(asm.audio))
                     yield Chunk(new, len(asm.audio), clock.elapsed)
@@ -243,9 +255,17 @@ class MusicClient:
             )
         if not asm.audio:
             raise errors.CorruptAudioError("The stream carried no audio", trace_id=trace)
-        yield self._stream_result(request, bytes(asm.audio), asm.extra_info, trace, clock)
+        yield self._result(request, bytes(asm.audio), asm.extra_info, trace, clock)
 
-    def _stream_result(self, request, audio, extra_info, trace, clock) -> MusicResult:
+    def _result(
+        self,
+        request: MusicRequest,
+        audio: bytes,
+        extra_info: dict | None,
+        trace: str | None,
+        clock: ProgressClock,
+        url: str | None = None,
+    ) -> MusicResult:
         clock("done", len(audio))
         return build_music_result(
             audio,
@@ -256,6 +276,7 @@ class MusicClient:
             trace_id=trace,
             provider=self.provider,
             elapsed_s=clock.elapsed,
+            url=url,
         )
 
 

@@ -130,7 +130,7 @@ def check_status(resp: httpx.Response) -> None:
     raise err
 
 
-def raise_for_business(body: dict, trace: str | None, partial: bytes | None = None) -> None:
+def raise_for_business(body: dict, trace: str | None, partial: bytes | bytearray | None = None) -> None:
     """Raise the exception for a `base_resp.status_code` that is not 0; what arrived before is kept on it."""
     base = body.get("base_resp") or {}
     code = base.get("status_code")
@@ -138,7 +138,7 @@ def raise_for_business(body: dict, trace: str | None, partial: bytes | None = No
         return
     err = errors.from_business_code(int(code), str(base.get("status_msg") or ""), body.get("trace_id") or trace)
     if partial:
-        err.partial = partial  # what arrived before a mid-stream error is kept
+        err.partial = bytes(partial)  # what arrived before a mid-stream error is kept (copied only on an error)
     raise err
 
 
@@ -152,6 +152,9 @@ def read_answer(resp: httpx.Response, progress: ProgressClock) -> tuple[dict, by
             reader.feed(chunk)
             progress("receiving", received)
         body, audio = reader.finish()
+    except errors.CorruptAudioError as exc:
+        exc.trace_id = exc.trace_id or resp.headers.get("trace-id")
+        raise
     except httpx.TimeoutException:
         raise errors.APITimeoutError("The answer stopped arriving before it was complete") from None
     except httpx.TransportError as exc:

@@ -99,3 +99,20 @@ def test_bad_key_exits_with_where_to_set_it(tmp_path):
     with StandIn(api_key="right") as s:
         p = run(s, "instrumental", "--prompt", "ambient", key="wrong-key-value")
     assert p.returncode == 1 and "MINIMAX_API_KEY" in p.stderr and "wrong-key-value" not in p.stderr + p.stdout
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(kind="json_for_stream", audio="badhex"), Fault(kind="json_for_stream", audio="empty"),
+     Fault(kind="badhex"), Fault(kind="empty_audio")],
+    ids=["json-badhex", "json-empty", "events-badhex", "events-empty"],
+)  # fmt: skip
+def test_a_stream_without_usable_audio_exits_1_and_writes_no_file(server, fault, tmp_path):
+    server.inject(fault)
+    try:
+        p = run(server, "song", "--prompt", "pop", "--lyrics", "[Verse]\\nla la", "--stream", "--out",
+                str(tmp_path / "x.mp3"))  # fmt: skip
+    finally:
+        server.clear_faults()
+    assert p.returncode == 1 and "Traceback" not in p.stderr and "trace id" in p.stderr
+    assert "audio" in p.stderr and list(tmp_path.iterdir()) == []

@@ -138,6 +138,40 @@ def test_plain_json_error_instead_of_a_stream(server, client):
         client.generate(song(stream=True))
 
 
+STREAM_CORRUPTIONS = [
+    pytest.param(Fault(kind="json_for_stream", audio="badhex"), id="json-badhex"),
+    pytest.param(Fault(kind="json_for_stream", audio="empty"), id="json-empty"),
+    pytest.param(Fault(kind="badhex"), id="events-badhex"),
+    pytest.param(Fault(kind="empty_audio"), id="events-empty"),
+]
+
+
+@pytest.mark.parametrize("fault", STREAM_CORRUPTIONS)
+def test_a_stream_without_usable_audio_is_never_a_song(server, client, fault):
+    server.inject(fault)
+    with pytest.raises(CorruptAudioError) as info:
+        client.generate(song(stream=True))
+    assert info.value.trace_id and info.value.hint and not info.value.partial
+
+
+def test_a_stream_answered_with_the_whole_song_as_json_is_that_song(server, client):
+    server.inject(Fault(kind="json_for_stream"))
+    items = list(client.stream(song()))
+    assert len(items) == 2 and items[0].data == items[1].audio
+    assert sf.info(io.BytesIO(items[1].audio)).duration > 1 and items[1].trace_id
+
+
+@pytest.mark.parametrize("fault", [None, Fault(kind="json_for_stream")], ids=["events", "json"])
+def test_a_stream_gathers_the_song_in_the_callers_buffer(server, client, fault):
+    if fault:
+        server.inject(fault)
+    buf = bytearray()
+    for item in client.stream(song(), into=buf):
+        if not hasattr(item, "audio"):
+            assert len(buf) == item.bytes_received and buf.endswith(item.data)  # there before the Chunk comes
+    assert bytes(buf) == item.audio and len(buf) > 1000
+
+
 CODES = [
     (1004, AuthenticationError), (2049, AuthenticationError), (1008, InsufficientBalanceError),
     (2056, QuotaExceededError), (1028, QuotaExceededError), (1030, QuotaExceededError), (2061, ModelUnavailableError),

@@ -110,6 +110,26 @@ def test_json_error_for_stream_answers_a_stream_request_with_json(standin):
     assert json.loads(r.read())["base_resp"]["status_code"] == 1008
 
 
+@pytest.mark.parametrize("audio", ["ok", "badhex", "empty"])
+def test_json_for_stream_answers_a_stream_request_with_the_whole_song_as_json(standin, audio):
+    standin.inject(Fault("json_for_stream", audio=audio))
+    r, events = stream_events(standin)
+    assert r.headers["content-type"] == "application/json" and events == []
+    value = json.loads(r.read())["data"]["audio"]
+    if audio == "ok":
+        assert len(bytes.fromhex(value)) > 1000
+    elif audio == "empty":
+        assert value == ""
+    else:
+        with pytest.raises(ValueError):
+            bytes.fromhex(value)
+
+
+def test_a_fault_with_unknown_audio_is_refused():
+    with pytest.raises(ValueError, match="audio"):
+        Fault("json_for_stream", audio="silence")
+
+
 def test_stream_truncate_ends_without_the_terminal_frame(standin):
     standin.inject(Fault("truncate"))
     r, events = stream_events(standin)
@@ -177,7 +197,7 @@ def test_config_route_changes_settings(standin):
 
 
 def test_fault_definitions():
-    assert len(FAULT_KINDS) == 10
+    assert len(FAULT_KINDS) == 11
     with pytest.raises(ValueError):
         Fault("explode")
     fault, times = fault_from_json({"kind": "http", "http_status": 429, "retry_after": 1.5, "times": 3})

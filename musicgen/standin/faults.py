@@ -18,6 +18,7 @@ FAULT_KINDS = frozenset(
         "slow",
         "stream_error",
         "json_error_for_stream",
+        "json_for_stream",
     }
 )
 
@@ -72,10 +73,13 @@ class Fault:
     message: str = ""
     retry_after: float | None = None
     delay_s: float = 0.0
+    audio: str = "ok"  # json_for_stream: the whole song as "ok" hex, "badhex" or "empty"
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {sorted(FAULT_KINDS)}")
+        if self.audio not in ("ok", "badhex", "empty"):
+            raise ValueError(f"unknown fault audio {self.audio!r}; expected 'ok', 'badhex' or 'empty'")
 
     def business_code(self) -> int:
         """The base_resp code this fault reports (1000 'unknown error' when none was given)."""
