@@ -14,5 +14,5 @@ if __name__ == "__main__":
     demo.queue(default_concurrency_limit=concurrency_from_env()).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
-        **launch_options(),
+        **launch_options(demo),
     )

@@ -39,14 +39,18 @@ def wav_to_mp3(wav: bytes, bitrate: int = config.DEFAULT_BITRATE) -> bytes:
                 dst.write(block)
     return out.getvalue()
 
+STREAMING_SIZE = 0xFFFFFFFF  # a WAV size field that means "until the data ends" to players reading a stream
 
-def wav_header(frames: int, sample_rate: int, channels: int, bits: int = 16) -> bytes:
-    """A 44-byte RIFF/WAVE header for `frames` frames of little-endian integer PCM."""
+
+def wav_header(frames: int | None, sample_rate: int, channels: int, bits: int = 16) -> bytes:
+    """A 44-byte RIFF/WAVE header for `frames` frames of little-endian integer PCM (None: a stream of unknown
+    length, whose size fields say so)."""
     block = channels * bits // 8
-    data_len = frames * block
+    data_len = STREAMING_SIZE if frames is None else frames * block
+    riff_len = STREAMING_SIZE if frames is None else 36 + data_len
     return b"RIFF" + struct.pack(
         "<I4s4sIHHIIHH4sI",
-        36 + data_len, b"WAVE", b"fmt ", 16, 1, channels, sample_rate, sample_rate * block, block, bits,
+        riff_len, b"WAVE", b"fmt ", 16, 1, channels, sample_rate, sample_rate * block, block, bits,
         b"data", data_len,
     )  # fmt: skip
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import httpx
 import pytest
 import soundfile as sf
 from gradio_client import Client, handle_file
@@ -71,8 +74,15 @@ def test_named_endpoints_take_the_apis_field_names(url, tmp_path):
 
 
 def test_streamed_song_returns_the_whole_file_and_metadata(url, tmp_path, stand):
-    live, song, download, meta, _ = client(url, tmp_path).predict(prompt="Indie folk", lyrics=LYRICS, api_name="/song")
-    assert live.endswith(".m3u8")  # the streaming player's playlist; the file itself comes separately
+    job = client(url, tmp_path).submit(prompt="Indie folk", lyrics=LYRICS, api_name="/song")
+    _, song, download, meta, _ = job.result()
+    # On the way the live output was the live player's HTML; its URL serves this session the song's bytes as they
+    # arrived (for a grace period after the end), and nobody else.
+    live = next(out[0] for out in job.outputs() if isinstance(out[0], str) and "<audio" in out[0])
+    src = re.search(r'src="(live/[^"]+)"', live).group(1)
+    assert httpx.get(url + src, timeout=10).content == Path(download).read_bytes()
+    _, owner, token = src.split("/")
+    assert httpx.get(f"{url}live/{'0' * len(owner)}/{token}", timeout=10).status_code == 404
     data, rate = sf.read(download)
     assert song == download and rate == meta["sample_rate"] == 44100
     assert len(data) / rate == pytest.approx(meta["duration_s"], abs=0.1)

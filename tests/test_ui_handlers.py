@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 import time
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -15,6 +17,7 @@ from ui_fixtures import LYRICS, StandInFactory, write_reference
 from musicgen import providers
 from musicgen.standin import Fault, StandIn
 from musicgen.ui.handlers import Handlers, file_name, keep_result
+from musicgen.ui.live import LIVE_LABEL, LiveStreams
 from musicgen.ui.session import Session
 
 SONG = dict(lyrics_optimizer=False, model="music-2.6", format="mp3", sample_rate=44100, bitrate=256000)
@@ -41,7 +44,9 @@ def factory(stand):
 
 @pytest.fixture
 def h(factory):
-    return Handlers(factory, tick_s=0.05)
+    handlers = Handlers(factory, tick_s=0.05)
+    handlers.live = LiveStreams()
+    return handlers
 
 
 def final(outputs):
@@ -54,22 +59,43 @@ def api_calls(standin):
     return [r for r in standin.requests if not r["path"].startswith("/_standin")]
 
 
+def live_url(outs) -> str:
+    """The URL of the one live player the page was given."""
+    players = [o[0] for o in outs if isinstance(o[0], str) and "<audio" in o[0]]
+    assert len(players) == 1, players
+    return re.search(r'src="([^"]+)"', players[0]).group(1)
+
+
 def test_streamed_song_plays_live_and_ends_with_the_whole_file(h):
-    outs, (_, player, download, meta, info) = final(
-        h.song("Indie folk", LYRICS, stream=True, session=Session(), **SONG)
-    )
-    # The live player gets complete 16-bit WAV chunks in memory (Gradio reads them without ffmpeg or disk).
-    live = [sf.read(io.BytesIO(o[0]), dtype="int16", always_2d=True) for o in outs if isinstance(o[0], bytes)]
-    assert live, "no live audio was handed to the streaming player"
-    played = np.concatenate([chunk for chunk, _ in live])
+    session = Session()
+    outs, (_, player, download, meta, info) = final(h.song("Indie folk", LYRICS, stream=True, session=session, **SONG))
+    assert outs[0][0] == ""  # the previous live player goes at once
+    # The page got one live player, named for screen readers, on this session's live URL; once the stream ended
+    # it holds exactly the bytes of the finished file (nothing decoded, nothing re-encoded).
+    url = live_url(outs)
+    _, owner, token = url.split("/")
+    assert owner == session.id and len(token) >= 22  # 128 random bits
+    assert LIVE_LABEL in next(o[0] for o in outs if "<audio" in str(o[0]))
+    stream = h.live.find(owner, token)
+    assert stream.media_type == "audio/mpeg" and bytes(stream.buf) == Path(download).read_bytes()
     whole, rate = sf.read(download, dtype="int16", always_2d=True)
-    assert live[0][1] == rate == 44100
-    assert played.dtype == np.int16 and played.shape[1] == 2
-    assert abs(len(played) - len(whole)) <= 1152  # every decoded frame reached the live player once
-    assert player == download and download.endswith(".mp3")
+    assert player == download  # the finished player holds the whole file
+    assert download.endswith(".mp3") and rate == 44100
     assert meta["duration_s"] == pytest.approx(len(whole) / rate, abs=0.1)
     assert meta["trace_id"] and meta["trace_id"] in info
     assert meta["format"] == "mp3" and meta["size"] > 0 and meta["model"] == "music-2.6"
+
+
+def test_streamed_pcm_plays_live_as_wav_with_the_same_samples(h):
+    outs, (*_, download, meta, _) = final(
+        h.instrumental("Lo-fi", format="pcm", sample_rate=24000, stream=True, session=Session())
+    )
+    _, owner, token = live_url(outs).split("/")
+    stream = h.live.find(owner, token)
+    assert stream.media_type == "audio/wav" and stream.head[:4] == b"RIFF"
+    live, rate = sf.read(io.BytesIO(stream.head + bytes(stream.buf)), dtype="int16", always_2d=True)
+    whole, whole_rate = sf.read(download, dtype="int16", always_2d=True)
+    assert rate == whole_rate == 24000 and np.array_equal(live, whole)
 
 
 def test_demo_results_are_labelled_in_metadata_card_and_file_name(h):
@@ -244,15 +270,12 @@ def test_keep_result_writes_a_playable_file_per_session(tmp_path):
 def test_a_stream_of_many_small_chunks_reaches_the_page_in_few_steps(factory, stand):
     # Every step is a round trip through Gradio for each output; one per 1-KB chunk would keep the server busy.
     stand.configure(chunk_bytes=1024)
-    outs, (_, _, download, meta, _) = final(
-        Handlers(factory, tick_s=30).song("Indie folk", LYRICS, stream=True, session=Session(), **SONG)
-    )
-    chunks = meta["size"] // 1024
-    live = [o for o in outs if isinstance(o[0], bytes)]
-    assert chunks > 100 and live
-    assert len(outs) <= len(live) + 3  # a step per piece of new audio, not per chunk
-    played = np.concatenate([sf.read(io.BytesIO(o[0]), dtype="int16", always_2d=True)[0] for o in live])
-    assert abs(len(played) - len(sf.read(download, always_2d=True)[0])) <= 1152
+    handlers = Handlers(factory, tick_s=30)
+    handlers.live = LiveStreams()
+    outs, (*_, meta, _) = final(handlers.song("Indie folk", LYRICS, stream=True, session=Session(), **SONG))
+    assert meta["size"] // 1024 > 100
+    assert len(outs) <= 4  # start, a new stage or two (the live player comes with the first chunk), the result
+    live_url(outs)
 
 
 def test_results_are_written_where_gradio_serves_them_without_a_copy(h):

@@ -73,7 +73,7 @@ def launched(demo, **extra) -> Iterator[str]:
         prevent_thread_lock=True,
         quiet=True,
         show_error=True,
-        **{**launch_options(), **extra},
+        **{**launch_options(demo), **extra},
     )
     try:
         yield f"http://127.0.0.1:{port}/"

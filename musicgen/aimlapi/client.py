@@ -137,12 +137,18 @@ class AimlApiClient:
             on_chunk(Chunk(result.audio, result.size, result.elapsed_s))
         return result
 
-    def stream(self, request: MusicRequest, *, on_progress: ProgressFn | None = None) -> Iterator[Chunk | MusicResult]:
-        """Yield the song as one Chunk, then the MusicResult (no stream on the proxy). Sends when first iterated."""
+    def stream(
+        self, request: MusicRequest, *, on_progress: ProgressFn | None = None, into: bytearray | None = None
+    ) -> Iterator[Chunk | MusicResult]:
+        """Yield the song as one Chunk, then the MusicResult (no stream on the proxy). Sends when first iterated.
+
+        `into`, as for MusicClient.stream: the song's bytes are added to it before the Chunk is yielded."""
         proxy_payload(request)  # refuse now, not at the first iteration
 
         def run() -> Iterator[Chunk | MusicResult]:
             result = self.generate(request, on_progress=on_progress)
+            if into is not None:
+                into.extend(result.audio)
             yield Chunk(result.audio, result.size, result.elapsed_s)
             yield result
 

@@ -88,7 +88,7 @@ class Client(Protocol):
     ) -> MusicResult: ...
 
     def stream(
-        self, request: MusicRequest, *, on_progress: ProgressFn | None = None
+        self, request: MusicRequest, *, on_progress: ProgressFn | None = None, into: bytearray | None = None
     ) -> Iterator[Chunk | MusicResult]: ...
 
     def preprocess_cover(

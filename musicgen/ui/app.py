@@ -20,6 +20,7 @@ from .legacy_handlers import LegacyHandlers, wire_legacy
 from .library_events import wire_library
 from .library_service import LibraryService
 from .library_tab import build_library_tab, owner_state
+from .live import LiveStreams
 from .page_names import PAGE_JS
 from .presets import EXAMPLE_REFERENCE, for_tab, load_presets
 from .provider_events import wire_provider, wire_takes
@@ -43,15 +44,23 @@ def concurrency_from_env() -> int:
         raise ValueError(f"{ENV_CONCURRENCY} must be a whole number, not {raw!r}") from None
 
 
-def launch_options() -> dict[str, Any]:
-    """The launch() keywords the studio needs in Gradio 6 (theme and CSS moved there; run history off)."""
-    return {
+def launch_options(demo: gr.Blocks | None = None) -> dict[str, Any]:
+    """The launch() keywords the studio needs in Gradio 6 (theme and CSS moved there; run history off).
+
+    With the built `demo`, also its live-playback route (/live/…, ui/live.py), added to the FastAPI app Gradio
+    builds at launch through `app_kwargs` (FastAPI's `routes`), ahead of Gradio's own routes.
+    """
+    options: dict[str, Any] = {
         "theme": theme.theme(),
         "css": theme.CSS,
         "js": PAGE_JS,  # names players and download links for screen readers
         "run_history": False,
         "footer_links": ["api", "gradio"],
     }
+    live = getattr(demo, "live_streams", None)
+    if live is not None:
+        options["app_kwargs"] = {"routes": [live.route()]}
+    return options
 
 
 def build_app(
@@ -75,6 +84,7 @@ def build_app(
     handlers = Handlers(client_factory)
     handlers.library = library_service
     handlers.gate = gate
+    handlers.live = LiveStreams()
     presets = load_presets()
     # All generation events share one group: together they never exceed the provider's concurrency.
     generation: dict[str, Any] = {"concurrency_id": "generation", "concurrency_limit": limit}
@@ -130,4 +140,5 @@ def build_app(
         )  # fmt: skip
     demo.library_service = library_service
     demo.gate = gate
+    demo.live_streams = handlers.live
     return demo

@@ -101,9 +101,9 @@ def stopped() -> str:
     return cards.stopped_info()
 
 
-def toggle_players(stream: bool) -> tuple[dict, dict]:
-    """Streaming shows the live player; otherwise the finished-file player."""
-    return gr.update(visible=bool(stream)), gr.update(visible=not stream)
+def toggle_live(stream: bool) -> dict:
+    """Streaming shows the live player, above the finished one."""
+    return gr.update(visible=bool(stream))
 
 
 def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
@@ -253,10 +253,10 @@ def wire_finish(controls: FinishControls, source: Any, finisher: Any, session: g
 def _wire_results(
     tab: SongTab | InstrumentalTab | CoverTab, events: list[Any], buttons: list[gr.Button], session: gr.State
 ) -> None:
-    """Stop cancels the tab's generations; the stream switch swaps the players; generating scrolls to the results;
+    """Stop cancels the tab's generations; the stream switch shows the live player; generating scrolls to the results;
     the result can be finished."""
     tab.stop.click(stopped, None, tab.results.info, cancels=events, **INSTANT)
-    tab.audio.stream.change(toggle_players, tab.audio.stream, [tab.results.live, tab.results.player], **INSTANT)
+    tab.audio.stream.change(toggle_live, tab.audio.stream, tab.results.live, **INSTANT)
     _scroll_on(buttons, tab.results.info)
     slot = tab.results.download.elem_id or "result"  # one finished copy kept per panel
 

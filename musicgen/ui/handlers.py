@@ -7,7 +7,7 @@ next. Using them from a script through gradio_client (the endpoint names and par
     c = Client("http://127.0.0.1:7860/")  # one Client = one session: the analysed reference is kept between calls
 
     # /song -> (live, song, download, metadata, info). song and download are the whole file (pcm comes as WAV),
-    # metadata is a dict, info the HTML card; live is only the streaming player's HLS playlist (stream=True).
+    # metadata is a dict, info the HTML card; live is for the page (the live player's HTML while streaming).
     _, song, download, meta, _ = c.predict(
         prompt="Indie folk, melancholic", lyrics="[Verse]\\nStreetlights flicker\\n[Chorus]\\nPushing the wooden door",
         stream=False, api_name="/song")
@@ -61,7 +61,7 @@ from ..results import MusicResult, build_music_result
 from . import cards, provider_notes, runner
 from .errors import field_error, to_gr_error
 from .gate import Gate
-from .live_audio import to_wav_bytes
+from .live import LiveStreams, player_html
 from .references import analysis_dict, cover_reference, preprocess_request
 from .session import ClientFactory, Session, default_client_factory
 from .slots import Line
@@ -148,6 +148,7 @@ class Handlers:
         self.client_factory = client_factory or default_client_factory
         self.library: LibraryService | None = None  # set by build_app: every result is saved there first
         self.gate = Gate()  # set by build_app: the access code and budgets on the server's keys (ui/gate.py)
+        self.live: LiveStreams | None = None  # set by build_app: streamed songs play from there as they arrive
         self.tick_s = tick_s
         self._free_slots = Line(free_slots)
         self._slots: dict[str, Line] = {}  # per backend: its concurrency (providers record)
@@ -335,32 +336,37 @@ class Handlers:
         started = time.monotonic()
         cap = getattr(request, "max_seconds", None)  # a length cap says roughly how long the server will take
         estimate = cap * config.MUSIC3_SECONDS_PER_SECOND if cap else None
-        yield gr.skip(), None, None, None, cards.status_line("sending", 0, provider=provider, estimate_s=estimate)
+        setting = request.audio_setting
+        # The previous song's players empty at once (an empty live player also stops its sound).
+        yield "", None, None, None, cards.status_line("sending", 0, provider=provider, estimate_s=estimate)
         if params is None:
             params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
         slots = [self.slot(provider)]
         if session.server_held() and request.model.endswith("-free"):
             slots.append(self._free_slots)  # the server's key runs at most 3 free-model songs at once
         client = None
+        live = None
+        playing = False  # the live player is on the page
         try:
             with self.gate.spend(session, SONG):  # the one gate: the access code and budgets on the server's keys
                 client = self.client_factory(session)
-                steps = runner.run(client, request, tick_s=self.tick_s, slots=slots, job=job)
-                for step in steps:
+                if job is None and getattr(request, "stream", False) and self.live is not None:
+                    live = self.live.open(session.key(), setting.format, setting.sample_rate)
+                for step in runner.run(client, request, tick_s=self.tick_s, slots=slots, job=job, live=live):
                     if step.result is not None:
-                        setting = request.audio_setting
                         as_chosen = (setting.format, getattr(setting, "bitrate", config.DEFAULT_BITRATE))
                         kept = keep_result(session, kind, params, step.result, self.library, as_chosen)
-                        live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
+                        # The live player plays on; the finished player holds the whole song (duration, seeking).
                         files = str(kept.path), str(kept.download_path)
-                        yield live, *files, kept.metadata, cards.result_info(kept.metadata)
+                        yield gr.skip(), *files, kept.metadata, cards.result_info(kept.metadata)
                         return
                     line = cards.status_line(
                         step.stage, step.elapsed_s, step.received, provider, place=step.place, estimate_s=estimate
                     )
                     progress(None, desc=f"{cards.stage_text(step.stage, provider)} · {cards.clock(step.elapsed_s)}")
-                    live = to_wav_bytes(step.live) if step.live is not None else gr.skip()
-                    yield live, gr.skip(), gr.skip(), gr.skip(), line
+                    show = live is not None and not playing and (step.received > 0 or step.stage == "receiving")
+                    playing = playing or show
+                    yield player_html(live, kind) if show else gr.skip(), gr.skip(), gr.skip(), gr.skip(), line
         except (MusicGenError, ValidationError, ReferenceError) as exc:
             partial = getattr(exc, "partial", b"")
             if not partial:
@@ -370,6 +376,7 @@ class Handlers:
             origin = client.provider if client is not None else provider
             result = _partial_result(request, partial, origin, time.monotonic() - started, exc)
             kept = keep_result(session, kind, params, result, self.library)
+            # What arrived stays playable: in the live player as far as it got, and whole in the finished one.
             yield gr.skip(), str(kept.path), str(kept.path), kept.metadata, cards.result_info(kept.metadata)
             raise to_gr_error(exc, secret=session.secrets(), partial_name=kept.path.name) from None
         except gr.Error as exc:  # refused by the gate: no code, or a budget spent; nothing was sent

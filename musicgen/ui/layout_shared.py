@@ -8,6 +8,7 @@ import gradio as gr
 
 from .. import config, finish
 from . import cards
+from .live import PLAYER_JS
 from .page_names import DOWNLOAD_CLASS, PLAYER_CLASS
 
 
@@ -59,7 +60,7 @@ class TakeControls:
 class Results:
     """Where a tab shows its result: live player, finished player, download, metadata and the info panel."""
 
-    live: gr.Audio
+    live: gr.HTML
     player: gr.Audio
     download: gr.File
     metadata: gr.JSON
@@ -144,23 +145,13 @@ def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
         label="info",
         elem_id=f"{prefix}-info",
     )
-    # The live player only ever receives stream chunks; the full file goes to the player and the download, so
-    # scripts get a real file (a streaming output gives gradio_client only an HLS playlist).
-    live = gr.Audio(
-        label="Live",
-        streaming=True,
-        autoplay=True,
-        interactive=False,
-        visible=stream,
-        buttons=[],
-        elem_id=f"{prefix}-live",
-        elem_classes=PLAYER_CLASS,
-    )
+    # The live player plays the song's bytes from the studio's /live/ route as they arrive (ui/live.py); the
+    # whole file goes to the player and the download once it is complete, which is also what scripts get.
+    live = gr.HTML(value="", label="live", visible=stream, js_on_load=PLAYER_JS, elem_id=f"{prefix}-live")
     player = gr.Audio(
         label=label,
         type="filepath",
         interactive=False,
-        visible=not stream,
         buttons=[],  # the Download box below is the one way to download (one tab stop, no nested a > button)
         elem_id=f"{prefix}-player",
         elem_classes=PLAYER_CLASS,

@@ -17,9 +17,8 @@ from typing import Any
 from ..errors import MusicGenError
 from ..progress import Chunk, Progress, ProgressFn
 from ..providers import Client
-from ..requests import AudioSetting
 from ..results import MusicResult
-from .live_audio import LiveChunk, LiveDecoder
+from .live import LiveStream
 from .slots import Line
 
 # A generation other than a MusicRequest's (music-01): it runs with the client and reports progress, like generate.
@@ -30,12 +29,11 @@ _END = object()
 
 @dataclass(frozen=True)
 class Step:
-    """What the page shows at one moment of a generation."""
+    """What the page shows at one moment of a generation: the stage, the time and the bytes arrived so far."""
 
     stage: str
     elapsed_s: float
     received: int = 0
-    live: LiveChunk | None = None
     result: MusicResult | None = None
     place: int = 0  # while "queued": the place in the backend's line (1 = next)
 
@@ -46,14 +44,16 @@ def run(
     *,
     tick_s: float = 1.0,
     slots: Sequence[Line] = (),
-    channels: int = 2,
     job: Job | None = None,
+    live: LiveStream | None = None,
 ) -> Iterator[Step]:
     """Yield Steps until the result (the last Step carries it); raises the client's exception. Closes `client`.
 
     `request` is a MusicRequest (streamed when its `stream` is set), or any request with an `audio_setting` that
     `job(client, on_progress)` generates (music-01). A slot in each of `slots` (the backend's line, a free model's
-    limit) is held while the call runs; waiting shows as the stage "queued" with the place in line.
+    limit) is held while the call runs; waiting shows as the stage "queued" with the place in line. A streamed
+    song's bytes go into `live` as they arrive (the page's live player reads them from there); it is also what is
+    kept as the partial song if the call fails, and it is ended however the run ends.
     """
     t0 = time.monotonic()
     ticket, held = object(), []
@@ -62,25 +62,36 @@ def run(
             while place := line.enter(ticket, tick_s):
                 yield Step("queued", time.monotonic() - t0, place=place)
             held.append(line)
-        yield from _run_call(client, request, job, tick_s, channels, t0)
+        yield from _run_call(client, request, job, tick_s, t0, live)
     finally:
         with suppress(Exception):  # closing aborts a call still running after Stop
             client.close()
         for line in slots:  # Stop while waiting steps out of line; a held slot is given back
             line.leave(ticket, holding=line in held)
+        if live is not None:
+            live.end(failed=True)  # a no-op after a result; otherwise the player's response ends with what came
 
 
-def _run_call(client: Client, request: Any, job: Job | None, tick_s: float, channels: int, t0: float) -> Iterator[Step]:
+def _run_call(
+    client: Client, request: Any, job: Job | None, tick_s: float, t0: float, live: LiveStream | None
+) -> Iterator[Step]:
     inbox: queue.Queue = queue.Queue()
     stream = job is None and bool(getattr(request, "stream", False))  # a request type without streaming
+    # One copy of the song: the client gathers it in the live player's buffer, which is also the partial song.
+    arrived = live.buf if live is not None else bytearray()
+    assert isinstance(arrived, bytearray)
 
     def work() -> None:
         try:
             if job is not None:
                 inbox.put(job(client, inbox.put))
             elif stream:
-                for item in client.stream(request, on_progress=inbox.put):
-                    inbox.put(item)
+                for item in client.stream(request, on_progress=inbox.put, into=arrived):
+                    if isinstance(item, Chunk):
+                        if live is not None:
+                            live.grew()  # here, not in the page's loop: the player gets it at once
+                    else:
+                        inbox.put(item)
             else:
                 inbox.put(client.generate(request, on_progress=inbox.put))
         except BaseException as exc:  # handed to the page, which turns it into a message
@@ -89,53 +100,30 @@ def _run_call(client: Client, request: Any, job: Job | None, tick_s: float, chan
             inbox.put(_END)
 
     threading.Thread(target=work, name="musicgen-call", daemon=True).start()
-    setting: AudioSetting = request.audio_setting
-    decoder = LiveDecoder(setting.format, setting.sample_rate, channels) if stream else None
-    try:
-        yield from _steps(inbox, decoder, tick_s, t0)
-    finally:
-        if decoder is not None:
-            decoder.close()
-
-
-def _steps(inbox: queue.Queue, decoder: LiveDecoder | None, tick_s: float, t0: float) -> Iterator[Step]:
-    arrived = bytearray()  # kept so that nothing is lost if the call fails half-way
     stage, result = "sending", None
-    shown = time.monotonic()  # when the page last got a step
+    shown = time.monotonic()  # when the page last got a step: at most one per tick while bytes arrive
     while True:
         try:
             item = inbox.get(timeout=tick_s)
         except queue.Empty:
-            shown = time.monotonic()
-            yield Step(stage, shown - t0, len(arrived))
-            continue
+            item = None
         if item is _END:
             break
-        if isinstance(item, Progress):
-            if item.stage != stage and item.stage != "done":
-                stage = item.stage
-                yield Step(stage, time.monotonic() - t0, len(arrived))
-        elif isinstance(item, Chunk):
-            arrived += item.data
-            stage = "receiving"
-            # A chunk arrives every few dozen KB: show new audio at once, every piece of it (the decoder hands on
-            # one `_due()` at a time), but the byte count alone only once a tick, since every step is a round trip
-            # through Gradio for each output.
-            live = decoder.feed(item.data) if decoder else None
-            if live is None and time.monotonic() - shown >= tick_s:
-                shown = time.monotonic()
-                yield Step(stage, shown - t0, len(arrived))
-            while live is not None and decoder is not None:
-                shown = time.monotonic()
-                yield Step(stage, shown - t0, len(arrived), live=live)
-                live = decoder.feed(b"")
-        elif isinstance(item, MusicResult):
+        if isinstance(item, MusicResult):
             result = item
-        elif isinstance(item, BaseException):
+            continue
+        if isinstance(item, BaseException):
             if isinstance(item, MusicGenError) and not item.partial and arrived:
                 item.partial = bytes(arrived)
             raise item
+        elif isinstance(item, Progress) and item.stage not in (stage, "done"):
+            stage = item.stage  # a new stage shows at once
+        elif time.monotonic() - shown < tick_s:
+            continue
+        shown = time.monotonic()
+        yield Step(stage, shown - t0, len(arrived))
     if result is None:  # the worker always sends a result or an exception; this guards a broken client
         raise MusicGenError("The call ended without a result", hint="Try again.")
-    tail = decoder.flush() if decoder else None
-    yield Step("done", time.monotonic() - t0, result.size, live=tail, result=result)
+    if live is not None:
+        live.end(result.audio)
+    yield Step("done", time.monotonic() - t0, result.size, result=result)

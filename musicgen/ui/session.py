@@ -78,12 +78,16 @@ class Session:
         """'global', 'cn' or 'custom' (a MINIMAX_BASE_URL that is neither)."""
         return self.region or config.ClientSettings.resolve(None).region
 
-    def files_dir(self) -> Path:
-        """This visitor's folder for result files (created on first use)."""
+    def key(self) -> str:
+        """This visitor's random id (made on first use): it names their result folder and their live URLs."""
         if not self.id:
             self.id = uuid.uuid4().hex
             prune_files_now_and_then()
-        path = files_root() / self.id
+        return self.id
+
+    def files_dir(self) -> Path:
+        """This visitor's folder for result files (created on first use)."""
+        path = files_root() / self.key()
         path.mkdir(parents=True, exist_ok=True)
         return path
 

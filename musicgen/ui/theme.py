@@ -83,6 +83,9 @@ CSS = """
 .mg-step h2 { font-size: var(--text-lg) !important; margin: 8px 0 4px !important; }
 .mg-settings { max-width: 760px; }
 /* An empty download box needs no more room than a filled one. */
+.mg-live { padding: 8px 12px; border-radius: 8px; background: var(--block-background-fill); }
+.mg-live-label { margin: 0 0 6px; font-weight: 600; color: var(--body-text-color); }
+.mg-live audio { display: block; width: 100%; }
 .mg-download .empty { min-height: 56px !important; height: 56px !important; }
 .mg-hidden-input { display: none !important; }
 /* Gradio's players show their times and speed in a fixed light grey (2.6:1): our hint colour instead. */
