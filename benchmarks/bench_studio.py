@@ -4,12 +4,18 @@ Target: the 10 finish within 1.3x the time of a single request (must not exceed 
 them one at a time (about 10x). The studio is built and launched the way app.py does it (same queue and
 concurrency settings); the stand-in of MiniMax answers each generation after `--latency` seconds. As in a real
 deployment, the studio (`python app.py`, configured only through its environment), the stand-in of MiniMax and the
-visitors (separate gradio_client sessions) are three processes. Every visitor sends the same request, so after the
-warm-up the stand-in answers from its cache: MiniMax renders on its own machines, and the stand-in's rendering must
-not compete with the studio for this machine's two cores. Single and concurrent rounds alternate, and the
-figures are medians.
+visitors (separate sessions) are separate processes. Every visitor sends the same request, so after the warm-up
+the stand-in answers from its cache: MiniMax renders on its own machines, and the stand-in's rendering must not
+compete with the studio for this machine's two cores. Single and concurrent rounds alternate, and the figures are
+medians.
 
-    .venv/bin/python benchmarks/bench_studio.py [--rounds 3] [--visitors 10] [--latency 5] [--stream] [--concurrency N] [--visitor http|gradio_client] [--minutes M]
+A streaming visitor plays the stream as a browser does: as soon as the page gets the live player, it opens the
+live URL and reads the song's bytes as they arrive, to the end; its time includes that. `--baseline REF` runs the
+same rounds side by side (alternating) against a second studio started from REF's files (`git archive`), e.g. the
+commit before a change; there a visitor can only read what that studio offers (with Gradio's HLS player, the
+segments are encoded whether or not anyone fetches them, so its figures are a lower bound).
+
+    .venv/bin/python benchmarks/bench_studio.py [--rounds 3] [--visitors 10] [--latency 5] [--stream] [--concurrency N] [--visitor http|gradio_client] [--minutes M] [--baseline REF] [--whole-too]
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -63,12 +70,14 @@ class HttpVisitor:
 
         self.url = url.rstrip("/")
         self.http = httpx.Client(timeout=120)
+        self.heard = 0  # bytes read from the live URL of the last song
+        self.streams = 0  # songs whose live URL was read
 
     def predict(self, api_name: str, **kw) -> list:
         values = {**self.DEFAULTS, **kw}
         data = [values[name] for name in self.FIELDS]
         event_id = self.http.post(f"{self.url}/gradio_api/call{api_name}", json={"data": data}).json()["event_id"]
-        event, outputs = "", None
+        event, outputs, listener = "", None, None
         with self.http.stream("GET", f"{self.url}/gradio_api/call{api_name}/{event_id}") as r:
             for line in r.iter_lines():
                 if line.startswith("event:"):
@@ -76,13 +85,30 @@ class HttpVisitor:
                 elif line.startswith("data:") and event in ("complete", "error"):
                     outputs = json.loads(line.split(":", 1)[1])
                     break
+                elif listener is None and line.startswith("data:") and 'src=\\"live/' in line:
+                    src = re.search(r'src=\\"(live/[^\\"]+)', line).group(1)
+                    listener = threading.Thread(target=self.listen, args=(src,))
+                    listener.start()  # the browser opens the live URL as soon as the player appears
         if event != "complete" or not outputs:
             raise RuntimeError(f"{api_name} ended with {event}: {outputs!r}")
         song = self.http.get(outputs[2]["url"])
         song.raise_for_status()
         if len(song.content) != outputs[3]["size"]:
             raise RuntimeError("the downloaded file is not the whole song")
+        if listener is not None:
+            listener.join()
+            if self.heard != len(song.content):
+                raise RuntimeError(f"the live player got {self.heard} bytes of a {len(song.content)}-byte song")
+        self.streams += listener is not None
         return outputs
+
+    def listen(self, src: str) -> None:
+        """Read the live URL to its end, as the page's <audio> element does."""
+        self.heard = 0
+        with self.http.stream("GET", f"{self.url}/{src}") as r:
+            r.raise_for_status()
+            for piece in r.iter_raw():
+                self.heard += len(piece)
 
 
 def one_song(client, stream: bool, i: int) -> float:
@@ -135,7 +161,15 @@ def serve(latency: float, demo: bool) -> None:
         sys.stdin.read()
 
 
-def start_studio(standin_url: str, port: int, concurrency: int | None) -> subprocess.Popen:
+def export(ref: str) -> str:
+    """The files of commit `ref` in a temporary folder (read-only use of the repository)."""
+    folder = tempfile.mkdtemp(prefix="bench_studio_baseline_")
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+    return folder
+
+
+def start_studio(standin_url: str, port: int, concurrency: int | None, root: str = ROOT) -> subprocess.Popen:
     """`python app.py` pointed at the stand-in through the same variables a deployment sets."""
     env = {**os.environ, "MINIMAX_API_KEY": "bench-key", "MINIMAX_BASE_URL": standin_url,
            "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}  # fmt: skip
@@ -143,7 +177,7 @@ def start_studio(standin_url: str, port: int, concurrency: int | None) -> subpro
         env["MUSICGEN_CONCURRENCY"] = str(concurrency)
     # Every song is saved to the library: keep the benchmark's out of the real per-user one.
     env.setdefault("MUSICGEN_DATA_DIR", tempfile.mkdtemp(prefix="bench_studio_library_"))
-    studio = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    studio = subprocess.Popen([sys.executable, "app.py"], cwd=root, env=env, stdout=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -180,6 +214,8 @@ def main() -> None:
         default="http",
         help="http: Gradio's REST call API, light on CPU (default); gradio_client: the Python client",
     )
+    ap.add_argument("--baseline", help="also run a studio from this commit's files, side by side (e.g. main)")
+    ap.add_argument("--whole-too", action="store_true", help="also rounds of the same songs not streamed, alternating")
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -198,48 +234,76 @@ def main() -> None:
         text=True,
     )
     standin_url = child.stdout.readline().strip()
-    port = free_port()
-    studio = start_studio(standin_url, port, args.concurrency)
-    url = f"http://127.0.0.1:{port}/"
-    downloads = tempfile.mkdtemp(prefix="bench_studio_")
+    roots = [("this branch", ROOT)] + ([(f"baseline {args.baseline}", export(args.baseline))] if args.baseline else [])
+    studios = []
     try:
-        if args.visitor == "gradio_client":
-            clients = [
-                Client(url, verbose=False, download_files=downloads, analytics_enabled=False)
-                for _ in range(args.visitors)
-            ]
-        else:
-            clients = [HttpVisitor(url) for _ in range(args.visitors)]
-        one_song(clients[0], args.stream, 0)  # warm-up: imports, first connection, ffmpeg
-        cpu0 = cpu_seconds(studio.pid)
-        one_song(clients[0], args.stream, 0)
-        cpu_one = cpu_seconds(studio.pid) - cpu0
-        print(f"studio CPU for one song: {cpu_one:.2f} s", flush=True)
-        singles, walls, ratios = [], [], []
+        for name, root in roots:
+            port = free_port()
+            studios.append(Studio(name, start_studio(standin_url, port, args.concurrency, root), port, args.stream))
+        if args.whole_too:  # the same studio, songs not streamed: the control for the ratio on a loaded machine
+            studios.append(Studio("this branch, whole songs", studios[0].proc, studios[0].port, False))
+        for st in studios:
+            st.visitors = make_visitors(st.url, args)
+            one_song(st.visitors[0], st.stream, 0)  # warm-up: imports, first connection
+        # CPU of one song, streamed and not, alternating (the target: a stream costs at most 1.5x a whole song).
+        for _ in range(3):
+            for st in studios[: len(roots)]:
+                for stream in (True, False):
+                    cpu0 = cpu_seconds(st.proc.pid)
+                    one_song(st.visitors[0], stream, 0)
+                    st.cpu_one[stream].append(cpu_seconds(st.proc.pid) - cpu0)
+        for st in studios[: len(roots)]:
+            streamed, whole = statistics.median(st.cpu_one[True]), statistics.median(st.cpu_one[False])
+            print(f"{st.name}: studio CPU for one song: streamed {streamed:.2f} s, whole {whole:.2f} s -> "
+                  f"{streamed / whole:.1f}x (target <= 1.5x)", flush=True)  # fmt: skip
         for r in range(args.rounds):
-            single = one_song(clients[r % len(clients)], args.stream, r)
-            own0, studio0 = time.process_time(), cpu_seconds(studio.pid)
-            wall, each = together(clients, args.stream)
-            own, studio_cpu = time.process_time() - own0, cpu_seconds(studio.pid) - studio0
-            singles.append(single)
-            walls.append(wall)
-            ratios.append(wall / single)
+            for st in studios:
+                single = one_song(st.visitors[r % len(st.visitors)], st.stream, r)
+                own0, studio0 = time.process_time(), cpu_seconds(st.proc.pid)
+                wall, each = together(st.visitors, st.stream)
+                own, studio_cpu = time.process_time() - own0, cpu_seconds(st.proc.pid) - studio0
+                st.rounds.append((single, wall, wall / single, studio_cpu))
+                print(
+                    f"{st.name}, round {r + 1}: single {single:.2f} s, {args.visitors} at once {wall:.2f} s "
+                    f"(slowest visitor {max(each):.2f} s) -> ratio {wall / single:.2f}; CPU studio {studio_cpu:.2f} "
+                    f"s, visitors {own:.2f} s",
+                    flush=True,
+                )
+        print()
+        for st in studios:
+            single, wall, ratio, cpu = (statistics.median(x) for x in zip(*st.rounds, strict=True))
+            live = sum(getattr(v, "streams", 0) for v in st.visitors)
             print(
-                f"round {r + 1}: single {single:.2f} s, {args.visitors} at once {wall:.2f} s "
-                f"(slowest visitor {max(each):.2f} s) -> ratio {wall / single:.2f}; CPU studio {studio_cpu:.2f} s, "
-                f"visitors {own:.2f} s",
-                flush=True,
+                f"{st.name}: median single {single:.2f} s, median {args.visitors} at once {wall:.2f} s, median "
+                f"ratio {ratio:.2f} (range {min(r[2] for r in st.rounds):.2f}-{max(r[2] for r in st.rounds):.2f}; "
+                f"target <= 1.3, limit 1.5), studio CPU per round {cpu:.1f} s; songs played from a live URL: {live}"
             )
-        print(
-            f"\nmedian single {statistics.median(singles):.2f} s, median {args.visitors} at once "
-            f"{statistics.median(walls):.2f} s, median ratio {statistics.median(ratios):.2f} "
-            f"(target <= 1.3, limit 1.5; one at a time would be ~{args.visitors}x)"
-        )
     finally:
-        studio.terminate()
-        studio.wait(timeout=30)
+        for st in studios[: len(roots)]:
+            st.proc.terminate()
+            st.proc.wait(timeout=30)
         child.stdin.close()
         child.wait(timeout=30)
+
+
+class Studio:
+    """One launched studio and what was measured on it."""
+
+    def __init__(self, name: str, proc: subprocess.Popen, port: int, stream: bool) -> None:
+        self.name, self.proc, self.port, self.stream = name, proc, port, stream
+        self.url = f"http://127.0.0.1:{port}/"
+        self.visitors: list = []
+        self.cpu_one: dict[bool, list[float]] = {True: [], False: []}
+        self.rounds: list[tuple[float, float, float, float]] = []
+
+
+def make_visitors(url: str, args: argparse.Namespace) -> list:
+    if args.visitor == "gradio_client":
+        downloads = tempfile.mkdtemp(prefix="bench_studio_")
+        return [
+            Client(url, verbose=False, download_files=downloads, analytics_enabled=False) for _ in range(args.visitors)
+        ]
+    return [HttpVisitor(url) for _ in range(args.visitors)]
 
 
 if __name__ == "__main__":
