@@ -39,6 +39,7 @@ def wav_to_mp3(wav: bytes, bitrate: int = config.DEFAULT_BITRATE) -> bytes:
                 dst.write(block)
     return out.getvalue()
 
+
 STREAMING_SIZE = 0xFFFFFFFF  # a WAV size field that means "until the data ends" to players reading a stream
 
 

@@ -309,14 +309,20 @@ class Music3Client:
         )
 
     def stream(
-        self, request: Music3Request | MusicRequest, *, on_progress: ProgressFn | None = None
+        self,
+        request: Music3Request | MusicRequest,
+        *,
+        on_progress: ProgressFn | None = None,
+        into: bytearray | None = None,
     ) -> Iterator[Chunk | MusicResult]:
         """The engine does not stream: the song as one Chunk when done, then the result. Checked now, sent when
-        first iterated."""
+        first iterated. `into`, as for MusicClient.stream: the song's bytes are added to it before the Chunk."""
         request = as_music3(request)
 
         def run() -> Iterator[Chunk | MusicResult]:
             result = self.generate(request, on_progress=on_progress)
+            if into is not None:
+                into.extend(result.audio)
             yield Chunk(result.audio, result.size, result.elapsed_s)
             yield result
 
