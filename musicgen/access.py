@@ -15,6 +15,7 @@ from . import providers
 from .budget import Limits
 
 ENV_CODE = "MUSICGEN_ACCESS_CODE"
+ENV_OWNER_CODE = "MUSICGEN_OWNER_CODE"  # the showcase owner's code: publish, unpublish, reorder (musicgen/showcase.py)
 ENV_SONGS_PER_VISITOR = "MUSICGEN_SERVER_SONGS_PER_VISITOR"
 ENV_SONGS_PER_DAY = "MUSICGEN_SERVER_SONGS_PER_DAY"
 ENV_TRUST_PROXY = "MUSICGEN_TRUST_PROXY"
@@ -36,6 +37,7 @@ class Policy:
     """The access code and budgets for the server's own keys."""
 
     code: str = field(default="", repr=False)
+    owner_code: str = field(default="", repr=False)
     songs_per_visitor: int | None = None  # None: no limit
     songs_per_day: int | None = None
     trust_proxy: bool = False  # take the client address from the proxy's X-Forwarded-For entry
@@ -49,7 +51,16 @@ class Policy:
 
     def code_matches(self, given: str) -> bool:
         """Whether `given` is the access code, compared in constant time."""
-        return bool(self.code) and hmac.compare_digest(given.strip().encode(), self.code.encode())
+        return _same(given, self.code)
+
+    def owner_code_matches(self, given: str) -> bool:
+        """Whether `given` is the showcase owner's code, compared in constant time."""
+        return _same(given, self.owner_code)
+
+
+def _same(given: str, code: str) -> bool:
+    """The one comparison every code goes through: never true for an unset code, constant time otherwise."""
+    return bool(code) and hmac.compare_digest(str(given or "").strip().encode(), code.encode())
 
 
 def _count(name: str, on_space: bool, space_default: int) -> int | None:
@@ -70,14 +81,19 @@ def _count(name: str, on_space: bool, space_default: int) -> int | None:
 
 
 def policy_from_env() -> Policy:
-    """The Policy from MUSICGEN_ACCESS_CODE, MUSICGEN_SERVER_SONGS_PER_VISITOR / _PER_DAY and MUSICGEN_TRUST_PROXY;
-    raises ValueError naming the variable for a value that is not allowed."""
+    """The Policy from MUSICGEN_ACCESS_CODE, MUSICGEN_OWNER_CODE, MUSICGEN_SERVER_SONGS_PER_VISITOR / _PER_DAY and
+    MUSICGEN_TRUST_PROXY; raises ValueError naming the variable for a value that is not allowed."""
     on_space = bool(os.environ.get(ENV_SPACE_ID, "").strip())
     trust = os.environ.get(ENV_TRUST_PROXY, "").strip()
     if trust not in ("", "0", "1"):
         raise ValueError(f"{ENV_TRUST_PROXY} must be 0 or 1, got {trust!r}")
+    code = os.environ.get(ENV_CODE, "").strip()
+    owner_code = os.environ.get(ENV_OWNER_CODE, "").strip()
+    if owner_code and owner_code == code:
+        raise ValueError(f"{ENV_OWNER_CODE} must differ from {ENV_CODE}: every invited guest could publish otherwise")
     return Policy(
-        code=os.environ.get(ENV_CODE, "").strip(),
+        code=code,
+        owner_code=owner_code,
         songs_per_visitor=_count(ENV_SONGS_PER_VISITOR, on_space, SPACE_SONGS_PER_VISITOR),
         songs_per_day=_count(ENV_SONGS_PER_DAY, on_space, SPACE_SONGS_PER_DAY),
         trust_proxy=trust == "1" or (trust == "" and on_space),

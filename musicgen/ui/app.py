@@ -9,6 +9,7 @@ import gradio as gr
 
 from .. import access
 from ..library.settings import resolve_data_dir
+from ..showcase import Showcase, max_from_env
 from . import events, theme
 from .gate import Gate
 from .handlers import Handlers
@@ -26,6 +27,8 @@ from .presets import EXAMPLE_REFERENCE, for_tab, load_presets
 from .provider_events import wire_provider, wire_takes
 from .provider_notes import note_box
 from .session import ClientFactory, Session
+from .showcase_events import wire_showcase
+from .showcase_tab import build_showcase_tab
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -69,6 +72,7 @@ def build_app(
     concurrency: int | None = None,
     library: Library | None = None,
     gate: Gate | None = None,
+    showcase: Showcase | None = None,
 ) -> gr.Blocks:
     """The studio as a gr.Blocks. `client_factory(session)` picks the backend (default: MiniMax, AI/ML API or demo).
 
@@ -76,11 +80,14 @@ def build_app(
     from MUSICGEN_DATA_DIR and the MUSICGEN_LIBRARY_* settings now. The Blocks' `library_service` attribute holds it.
     `gate` holds the access code and the budgets on the server's keys; by default MUSICGEN_ACCESS_CODE and
     MUSICGEN_SERVER_SONGS_* now (a bad value raises ValueError naming it) with the ledger beside the library.
+    `showcase` holds the published songs; by default in the data dir, holding at most MUSICGEN_SHOWCASE_MAX.
     """
     limit = concurrency or concurrency_from_env()
     access.keep_the_real_peer()  # before launch() builds uvicorn's config
     library_service = LibraryService(library) if library is not None else LibraryService.from_env()
-    gate = gate or Gate.from_env(library.data_dir if library is not None else resolve_data_dir())
+    data_dir = library.data_dir if library is not None else resolve_data_dir()
+    gate = gate or Gate.from_env(data_dir)
+    showcase = showcase or Showcase(data_dir, max_from_env())
     handlers = Handlers(client_factory)
     handlers.library = library_service
     handlers.gate = gate
@@ -90,7 +97,7 @@ def build_app(
     generation: dict[str, Any] = {"concurrency_id": "generation", "concurrency_limit": limit}
     # What a new visitor starts with follows the server's configuration (MINIMAX_API_KEY / MINIMAX_BASE_URL) as it
     # is when the app is built: no load event has to race the visitor's first clicks.
-    fresh = Session(code_required=bool(gate.policy.code))
+    fresh = Session(code_required=bool(gate.policy.code), owner_code_set=bool(gate.policy.owner_code))
     with gr.Blocks(title="musicgen studio", delete_cache=CACHE_POLICY) as demo:
         session = gr.State(fresh, delete_callback=Session.cleanup)  # deep-copied per visitor
         owner = owner_state()  # the song library's owner token, kept in the visitor's browser
@@ -117,6 +124,8 @@ def build_app(
                 notes.append(legacy.note)
             with gr.Tab("Library", id="library") as library_tab:
                 library_ui = build_library_tab(owner)
+            with gr.Tab("Showcase", id="showcase") as showcase_tab:
+                showcase_ui = build_showcase_tab()
             with gr.Tab("Settings", id="settings"):
                 settings = build_settings_tab(fresh)
 
@@ -138,7 +147,13 @@ def build_app(
             library_ui, library_service, session, demo=demo, tabs=tabs, library_tab=library_tab,
             song=song, instrumental=instrumental, cover=cover, legacy=legacy,
         )  # fmt: skip
+        wire_showcase(
+            showcase_ui, showcase, library_service, gate, session, demo=demo, tabs=tabs, showcase_tab=showcase_tab,
+            publish_button=library_ui.publish, library_selected=library_ui.selected, settings=settings,
+            form=(tabs, song, instrumental, cover, legacy),
+        )  # fmt: skip
     demo.library_service = library_service
     demo.gate = gate
     demo.live_streams = handlers.live
+    demo.showcase = showcase
     return demo

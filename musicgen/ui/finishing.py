@@ -1,4 +1,4 @@
-"""Finished downloads: a finished copy of a result or of a Library song, made when the visitor asks for one.
+"""Finished downloads: a finished copy of a result, of a Library song or of a Showcase song, made when the visitor asks for one.
 
 The original is only read: the result file on the page and the song in the library stay exactly as they were. The
 finished copy is written to the visitor's own folder under a name that says it is finished (musicgen/finish.py says
@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from ..finish import Finished, FinishError, FinishRequest, finish_audio, finished_name
 from ..library import LibraryError
 from ..library.export import safe_name
+from ..showcase import Showcase, ShowcaseError
 from . import cards
 from .errors import field_error, to_gr_error
 from .library_service import LibraryService, owner_of, visitor_message
@@ -139,3 +140,19 @@ def _keep(session: Session, slot: str, name: str, done: Finished) -> str:
     target = folder / name
     target.write_bytes(done.data)
     return str(target)
+
+
+def finish_shown(
+    store: Showcase, song_id: Any, loudness: Any, trim: Any, fade_in_s: Any, fade_out_s: Any, session: Session
+) -> tuple[str, str]:
+    """A finished copy of the Showcase song that is open: (its path, the summary shown above it)."""
+    request = request_from_form(loudness, trim, fade_in_s, fade_out_s)
+    try:
+        shown = store.get(song_id)
+        data = store.audio_path(shown.id).read_bytes()
+    except ShowcaseError as exc:
+        raise gr.Error(str(exc), title="Showcase", print_exception=False) from None
+    bitrate = shown.metadata.get("bitrate")
+    done = _finish(data, shown.audio_format, request, bitrate if isinstance(bitrate, int) and bitrate > 0 else None)
+    name = finished_name(f"{safe_name(shown.title, shown.id[:8])}.{shown.audio_format}", request, done.ext)
+    return _keep(session, "showcase", name, done), cards.finished_summary(done, request)

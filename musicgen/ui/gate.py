@@ -57,6 +57,8 @@ BUDGET_TITLE = "Studio key budget used up"
 CODE_TITLE = "Access code needed"
 WRONG_TITLE = "Access code not accepted"
 THROTTLED_TITLE = "Too many wrong access codes"
+OWNER_WRONG_TITLE = "Owner code not accepted"
+OWNER_THROTTLED_TITLE = "Too many wrong codes"
 
 
 def _wait(seconds: float) -> str:
@@ -96,21 +98,26 @@ class Gate:
                 raise problem
         return session
 
-    def try_code(self, given: str, session: Session) -> gr.Error | None:
-        """Check an access code from this visitor (Settings or the header): None when accepted (the session is then
-        served by the server's keys), else the error to show. Too many wrong codes pause the address."""
+    def try_code(self, given: str, session: Session, *, owner: bool = False) -> gr.Error | None:
+        """Check an access code (or with `owner`, the showcase owner's code) from this visitor (Settings or the
+        header): None when accepted (the session is then served by the server's keys, or may curate the showcase),
+        else the error to show. Both codes share one throttle: too many wrong ones pause the address."""
+        what = "owner code" if owner else "access code"
         who = session.address or _browser(session)
         if self.ledger is not None:
             wait = self.ledger.locked_for(who)
             if wait > 0:
                 self.ledger.refuse(THROTTLED, "", who)
                 return _error(
-                    THROTTLED_TITLE,
-                    f"Your address entered {CODE_TRIES} wrong access codes within {CODE_WINDOW_S / 60:.0f} minutes: "
+                    OWNER_THROTTLED_TITLE if owner else THROTTLED_TITLE,
+                    f"Your address entered {CODE_TRIES} wrong codes within {CODE_WINDOW_S / 60:.0f} minutes: "
                     f"try again in {_wait(wait)}. Until then your own key or the Demo engine still work.",
                 )
-        if self.policy.code_matches(given):
-            session.access_granted = True
+        if (self.policy.owner_code_matches if owner else self.policy.code_matches)(given):
+            if owner:
+                session.is_owner = True
+            else:
+                session.access_granted = True
             return None
         left = CODE_TRIES
         if self.ledger is not None:
@@ -122,7 +129,9 @@ class Gate:
             if left
             else f"your address is now paused for {CODE_LOCKOUT_S / 60:.0f} minutes"
         )
-        return _error(WRONG_TITLE, f"That is not the access code ({pause}). Check it with whoever invited you.")
+        title = OWNER_WRONG_TITLE if owner else WRONG_TITLE
+        ask = "the studio's owner sets it" if owner else "check it with whoever invited you"
+        return _error(title, f"That is not the {what} ({pause}). {ask[0].upper()}{ask[1:]}.")
 
     # -- the gate ------------------------------------------------------------------------------------------------
 

@@ -24,11 +24,15 @@ class SettingsTab:
     access_info: gr.HTML
     health: gr.HTML  # the chosen backend's health, for backends that have a check (hidden otherwise)
     server_url: gr.Textbox  # the visitor's own MiniMax-Music3 server (only with MUSICGEN_ALLOW_VISITOR_SERVERS=1)
+    owner_code: gr.Textbox
+    owner_apply: gr.Button
+    owner_info: gr.HTML
 
 
 def build_settings_tab(start: Session) -> SettingsTab:
     """Key, region and backend pickers (set as a new visitor starts) with a word on where the key goes; the access
-    code box first when the server asks for one (MUSICGEN_ACCESS_CODE)."""
+    code box first when the server asks for one (MUSICGEN_ACCESS_CODE), and the showcase owner's code when the server
+    has one (MUSICGEN_OWNER_CODE)."""
     region_now = start.region_name()
     with gr.Column(elem_classes="mg-settings"):
         with gr.Column(visible=start.code_required, elem_id="settings-access"):
@@ -43,6 +47,18 @@ def build_settings_tab(start: Session) -> SettingsTab:
             )
             access_apply = gr.Button("Use the code", size="md", elem_id="settings-access-apply")
             access_info = gr.HTML("", elem_id="settings-access-info")
+        with gr.Accordion("Showcase owner", open=False, visible=start.owner_code_set, elem_id="settings-owner"):
+            owner_code = gr.Textbox(
+                value="",
+                type="password",
+                label="Owner code",
+                placeholder="The showcase owner's code (Enter to use it)",
+                info="Lets you publish Library songs to the Showcase, reorder and unpublish them, in this session. "
+                "Checked once, then forgotten.",
+                elem_id="settings-owner-code",
+            )
+            owner_apply = gr.Button("Use the owner code", size="md", elem_id="settings-owner-apply")
+            owner_info = gr.HTML("", elem_id="settings-owner-info")
         api_key = gr.Textbox(
             value="",
             type="password",
@@ -91,5 +107,6 @@ def build_settings_tab(start: Session) -> SettingsTab:
             elem_id="settings-server-url",
         )
     return SettingsTab(
-        api_key, region, backend, aimlapi_key, access_code, access_apply, access_info, health, server_url
-    )
+        api_key, region, backend, aimlapi_key, access_code, access_apply, access_info, health, server_url, owner_code,
+        owner_apply, owner_info,
+    )  # fmt: skip

@@ -22,7 +22,6 @@ from typing import Any
 import gradio as gr
 
 from .. import providers
-from ..legacy import split_accompaniment
 from ..library import Entry, LibraryError, new_owner_token
 from . import cards
 from .events import wire_finish
@@ -32,10 +31,10 @@ from .layout_legacy import LegacySection
 from .layout_song import InstrumentalTab, SongTab
 from .library_service import LibraryService, valid_token, visitor_message
 from .library_tab import EMPTY_NOTE, PICK_NOTE, LibraryTab
+from .reuse import fill_form, form_targets
 from .session import Session
 
 log = logging.getLogger(__name__)
-FEATURE_ID_FRESH_S = 23 * 3600.0  # a cover_feature_id lives 24 h on MiniMax's side; keep a margin
 KINDS = ("song", "instrumental", "cover")
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 LIBRARY_CALLS: dict[str, Any] = {**PRIVATE, "concurrency_id": "library", "concurrency_limit": 8}
@@ -249,74 +248,8 @@ def reuse(
     except LibraryError as exc:
         gr.Warning(visitor_message(exc))
         return {}
-    p = entry.params
-    raw_setting = p.get("audio_setting")
-    setting: dict[str, Any] = raw_setting if isinstance(raw_setting, dict) else {}
-
-    def text(key: str) -> str:
-        value = p.get(key)
-        return value if isinstance(value, str) else ""
-
-    out: dict[Any, Any] = {}
-
-    def audio(controls: Any) -> None:
-        for name in ("format", "sample_rate", "bitrate"):
-            if setting.get(name) is not None:
-                out[getattr(controls, name)] = setting[name]
-        if isinstance(p.get("stream"), bool):
-            out[controls.stream] = p["stream"]
-
-    def take(controls: Any) -> None:  # the seed and cap a take was made with make it again (MiniMax-Music3)
-        if isinstance(p.get("seed"), int):
-            out[controls.seed] = str(p["seed"])
-        if isinstance(p.get("max_seconds"), int):
-            out[controls.max_seconds] = p["max_seconds"]
-
-    if entry.kind == "song":
-        out.update({song.prompt: text("prompt"), song.lyrics: text("lyrics")})
-        out[song.lyrics_optimizer] = bool(p.get("lyrics_optimizer"))
-        out[song.title] = str(entry.metadata.get("title") or "")
-        if text("model"):
-            out[song.model] = text("model")
-        audio(song.audio)
-        take(song.take)
-    elif entry.kind == "instrumental":
-        out[instrumental.prompt] = text("prompt")
-        if text("model"):
-            out[instrumental.model] = text("model")
-        audio(instrumental.audio)
-        take(instrumental.take)
-    elif entry.kind == "cover":
-        out.update({cover.prompt: text("prompt"), cover.lyrics: text("lyrics")})
-        if text("model"):
-            out[cover.model] = text("model")
-        audio(cover.audio)
-        fresh = time.time() - entry.created_at < FEATURE_ID_FRESH_S
-        if text("cover_feature_id") and fresh:
-            out[cover.feature_id] = text("cover_feature_id")
-            out[cover.generate] = gr.update(interactive=True)
-        elif text("audio_url"):
-            out[cover.audio_url] = text("audio_url")
-            gr.Info("Press Analyze to analyse the reference again, then Generate cover.")
-        else:
-            gr.Info("Upload the reference track again and press Analyze: an analysed reference lasts only 24 h.")
-    elif entry.kind == "music01" and legacy is not None:
-        lyrics, marked = split_accompaniment(text("lyrics"))
-        if not p.get("accompaniment"):  # lyrics that merely began and ended with ## were sung as written
-            lyrics, marked = text("lyrics").strip(), False
-        out.update({legacy.lyrics: lyrics, legacy.accompaniment: marked})
-        out.update({legacy.voice_id: text("refer_voice"), legacy.instrumental_id: text("refer_instrumental")})
-        if setting.get("format") in ("mp3", "wav"):
-            out[legacy.format] = setting["format"]
-        out[legacy.accordion] = gr.Accordion(open=True)
-        gr.Info("The reference ids are filled in again; if MiniMax no longer knows them, upload the reference again.")
-        out[tabs] = gr.Tabs(selected="cover")
-        return out
-    else:
-        gr.Warning(f"Songs of kind “{entry.kind}” cannot be loaded into a tab.")
-        return {}
-    out[tabs] = gr.Tabs(selected=entry.kind)
-    return out
+    title = str(entry.metadata.get("title") or "")
+    return fill_form(entry.kind, entry.params, title, entry.created_at, tabs, song, instrumental, cover, legacy)
 
 
 # -- wiring ---------------------------------------------------------------------------------------------------------
@@ -392,19 +325,7 @@ def wire_library(
     tab.export_picked.click(export_ticked, [tab.picks, session], tab.export_file, **exporting)
     tab.export_all.click(export_shown, [tab.ids, session], tab.export_file, **exporting)
 
-    targets = [
-        tabs, song.prompt, song.lyrics, song.lyrics_optimizer, song.title, song.model, *song.audio.inputs(),
-        *song.take.inputs(), instrumental.prompt, instrumental.model, *instrumental.audio.inputs(),
-        *instrumental.take.inputs(),
-        cover.prompt, cover.lyrics, cover.model, cover.feature_id, cover.audio_url, cover.generate,
-        *cover.audio.inputs(),
-    ]  # fmt: skip
-
-    if legacy is not None:
-        targets += [
-            legacy.accordion, legacy.lyrics, legacy.accompaniment, legacy.voice_id, legacy.instrumental_id,
-            legacy.format,
-        ]  # fmt: skip
+    targets = form_targets(tabs, song, instrumental, cover, legacy)
 
     def do_reuse(selected: str, s: Session) -> dict[Any, Any]:
         return reuse(service, selected, s, tabs, song, instrumental, cover, legacy)

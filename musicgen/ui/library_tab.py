@@ -51,6 +51,7 @@ class LibraryTab:
     delete: gr.Button
     request: gr.JSON
     finish: FinishControls
+    publish: gr.Button  # shown to the showcase's owner only (showcase_events.py refuses anyone else)
 
 
 def owner_state() -> gr.BrowserState:
@@ -128,11 +129,12 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                     "Use these settings again", variant="primary", size="sm", interactive=False, elem_id="library-reuse"
                 )
                 delete = gr.Button("Delete", variant="stop", size="sm", interactive=False, elem_id="library-delete")
+            publish = gr.Button("Publish to showcase", size="sm", visible=False, elem_id="library-publish")
             finish = finish_controls("library")
             with gr.Accordion("Request and metadata (JSON)", open=False):
                 request = gr.JSON(label="request", elem_id="library-request")
     return LibraryTab(
         owner, ids, selected, deleted, usage, search, refresh, undo_row, undo_note, undo, empty, table, several,
         picks, export_picked, export_all, export_file, detail, player, download, export_one, reuse, delete, request,
-        finish,
+        finish, publish,
     )  # fmt: skip

@@ -48,6 +48,9 @@ class Session:
     access_granted: bool = False
     address: str = field(default="", repr=False)
     songs_left: tuple[int, int] | None = None  # (left, allowance); None: no budget
+    # The showcase (ui/showcase_events.py): whether the owner code is set, and whether this visitor gave it.
+    owner_code_set: bool = False
+    is_owner: bool = False
 
     def provider(self) -> str:
         """The name of the backend that answers this visitor (a providers.REGISTRY key)."""
