@@ -81,7 +81,7 @@ def test_the_owner_publishes_copies_and_reorders(app, tmp_path):
     assert call(app, owner, "do_publish", [None, None])[0]
     assert titles(app)[:2] == ["Owner's second ballad", "Owner's first anthem"]  # newest first
     first_id = app[0].showcase.list()[1].id
-    ok, (_, songs) = call(app, owner, "do_up", [first_id, None])
+    ok, (_, songs, _) = call(app, owner, "do_up", [first_id, None])
     assert ok and [c[1] for c in songs["choices"]][0] == first_id and songs["value"] == first_id
     assert titles(app)[:2] == ["Owner's first anthem", "Owner's second ballad"]
     assert second["library_id"] not in (app[0].showcase.root / "index.json").read_text()
@@ -124,15 +124,15 @@ def test_unpublish_removes_the_song_and_its_copy_and_its_link_says_so(app, tmp_p
     call(app, owner, "do_publish", [None, None])
     gone = app[0].showcase.list()[0]
     stranger, _ = open_page(app, None)
-    ok, (_, songs) = call(app, stranger, "do_list_showcase", [None])  # the stranger's page lists it
-    assert ok and gone.id in [c[1] for c in songs["choices"]]
+    ok, (_, songs, pane) = call(app, stranger, "do_list_showcase", [None])  # the stranger's page lists it
+    assert ok and gone.id in [c[1] for c in songs["choices"]] and pane["visible"]
     folder = app[0].showcase.root / gone.id
     assert folder.is_dir()
-    ok, (_, songs) = call(app, owner, "do_unpublish", [gone.id, None])
+    ok, (_, songs, _) = call(app, owner, "do_unpublish", [gone.id, None])
     assert ok and gone.id not in [c[1] for c in songs["choices"]]
     assert not folder.exists() and gone.id not in [s.id for s in app[0].showcase.list()]
-    ok, (_, download, detail, _) = call(app, stranger, "open_shown", [gone.id, None])
-    assert ok and "no longer shown" in detail and download["value"] is None
+    ok, (_, download, head, _, _) = call(app, stranger, "open_shown", [gone.id, None])
+    assert ok and "no longer shown" in head and download["value"] is None
 
 
 @pytest.mark.parametrize("bad", ["../library", "../../etc/passwd", "index.json", "x" * 40, ""])
@@ -144,7 +144,7 @@ def test_opening_a_made_up_id_reaches_no_file(app, bad):
     from musicgen.ui.session import Session
     from musicgen.ui.showcase_events import open_song
 
-    player, download, detail, _ = open_song(app[0].showcase, bad, Session())  # past the list's own check too
+    player, download, *_ = open_song(app[0].showcase, bad, Session())  # past the list's own check too
     assert player is None and download["value"] is None
 
 

@@ -30,7 +30,7 @@ from .layout_settings import SettingsTab
 from .library_service import LibraryService, owner_of, visitor_message
 from .reuse import fill_form, form_targets
 from .session import Session
-from .showcase_tab import EMPTY_NOTE, GONE_NOTE, PICK_NOTE, ShowcaseTab, detail_html, label
+from .showcase_tab import EMPTY_NOTE, GONE_NOTE, PICK_NOTE, ShowcaseTab, detail_html, head_html, label
 
 log = logging.getLogger(__name__)
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
@@ -48,52 +48,58 @@ def need_owner(session: Session | None) -> Session:
     return session
 
 
-def listing(store: Showcase, keep: Any = None) -> tuple[Any, Any]:
-    """(empty note, list) with the published songs in order; `keep` stays selected while it is still shown."""
+def listing(store: Showcase, keep: Any = None) -> tuple[Any, Any, Any]:
+    """(empty note, list, song pane) with the published songs in order; `keep` stays open while it is still shown."""
     try:
         shown = store.list()
     except ShowcaseError as exc:
-        return gr.update(value=cards.notice(str(exc), "error"), visible=True), gr.update(choices=[], visible=False)
+        hidden = gr.update(visible=False)
+        return (
+            gr.update(value=cards.notice(str(exc), "error"), visible=True),
+            gr.update(choices=[], visible=False),
+            hidden,
+        )
     ids = [s.id for s in shown]
     value = keep if keep in ids else None
     choices = [(label(s), s.id) for s in shown]
-    return gr.update(value=EMPTY_NOTE, visible=not shown), gr.update(choices=choices, value=value, visible=bool(shown))
+    songs = gr.update(choices=choices, value=value, visible=bool(shown))
+    return gr.update(value=EMPTY_NOTE, visible=not shown), songs, gr.update(visible=bool(shown))
 
 
 def open_song(store: Showcase, song_id: Any, session: Session) -> tuple[Any, ...]:
-    """(player, download, detail, recipe button) for a published song; nothing open for no song or a gone one."""
+    """(player, download, head, detail, recipe button) for a published song; nothing open for no song or a gone
+    one."""
     off = gr.update(interactive=False)
     if not song_id:
-        return None, gr.update(value=None, interactive=False), PICK_NOTE, off
+        return None, gr.update(value=None, interactive=False), PICK_NOTE, "", off
     try:
         shown = store.get(song_id)
         source = store.audio_path(shown.id)
     except ShowcaseError as exc:
-        return None, gr.update(value=None, interactive=False), cards.notice(str(exc), "error"), off
+        return None, gr.update(value=None, interactive=False), cards.notice(str(exc), "error"), "", off
     folder = session.files_dir() / "showcase" / shown.id
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{safe_name(shown.title, shown.id[:8])}.{shown.audio_format}"
     if not target.is_file():
         shutil.copyfile(source, target)
     on = gr.update(interactive=True)
-    return str(target), gr.update(value=str(target), interactive=True), detail_html(shown), on
+    return str(target), gr.update(value=str(target), interactive=True), head_html(shown), detail_html(shown), on
 
 
 def on_load(store: Showcase, request: Any) -> tuple[Any, ...]:
-    """(tabs, note, empty note, list) on page load: a ?song=<id> link opens the Showcase on that song."""
+    """(tabs, note, empty note, list, song pane) on page load: a ?song=<id> link opens the Showcase on that song."""
     params = getattr(request, "query_params", None) or {}
     wanted = params.get("song") if hasattr(params, "get") else None
-    empty, songs = listing(store)
     if not wanted:
-        return gr.skip(), "", empty, songs
+        return gr.skip(), "", *listing(store)
     try:
         shown = store.get(wanted)
     except NotShown:
-        return gr.Tabs(selected=TAB_ID), cards.notice(GONE_NOTE, "error"), empty, songs
+        return gr.Tabs(selected=TAB_ID), cards.notice(GONE_NOTE, "error"), *listing(store)
     return gr.Tabs(selected=TAB_ID), "", *listing(store, shown.id)
 
 
-def publish(store: Showcase, service: LibraryService, selected: Any, session: Session) -> tuple[Any, Any]:
+def publish(store: Showcase, service: LibraryService, selected: Any, session: Session) -> tuple[Any, ...]:
     """Copy the visitor's selected Library song into the showcase (owner only); returns the showcase's listing."""
     need_owner(session)
     if not selected:
@@ -184,7 +190,7 @@ def wire_showcase(
     """Page load (a ?song= link), the list, opening a song, the owner code, and the owner's curation.
 
     `form` is (tabs, song, instrumental, cover, legacy): where "Use this recipe" puts a song's settings."""
-    listed = [tab.empty, tab.songs]
+    listed = [tab.empty, tab.songs, tab.pane]
     quiet = {**SHOWCASE_CALLS, "show_progress": "hidden"}
 
     def showcase_load(req: gr.Request) -> tuple[Any, ...]:
@@ -192,7 +198,7 @@ def wire_showcase(
 
     demo.load(showcase_load, None, [tabs, tab.note, *listed], **quiet)
 
-    def do_list_showcase(current: Any) -> tuple[Any, Any]:
+    def do_list_showcase(current: Any) -> tuple[Any, ...]:
         return listing(store, current)
 
     showcase_tab.select(do_list_showcase, tab.songs, listed, **quiet)
@@ -200,7 +206,8 @@ def wire_showcase(
     def open_shown(song_id: Any, s: Session) -> tuple[Any, ...]:
         return open_song(store, song_id, s)
 
-    tab.songs.change(open_shown, [tab.songs, session], [tab.player, tab.download, tab.detail, tab.recipe], **quiet)
+    opened = [tab.player, tab.download, tab.head, tab.detail, tab.recipe]
+    tab.songs.change(open_shown, [tab.songs, session], opened, **quiet)
 
     def do_recipe(song_id: Any) -> dict[Any, Any]:
         return use_recipe(store, song_id, form)
@@ -220,7 +227,7 @@ def wire_showcase(
     for trigger in (settings.owner_code.submit, settings.owner_apply.click):
         trigger(owner_code_entered, [settings.owner_code, session], code_out, **PRIVATE, show_progress="hidden")
 
-    def do_publish(selected: Any, s: Session) -> tuple[Any, Any]:
+    def do_publish(selected: Any, s: Session) -> tuple[Any, ...]:
         return publish(store, service, selected, s)
 
     publish_button.click(do_publish, [library_selected, session], listed, **SHOWCASE_CALLS, show_progress="minimal")

@@ -36,10 +36,12 @@ class ShowcaseTab:
     up: gr.Button
     down: gr.Button
     unpublish: gr.Button
-    detail: gr.HTML
+    pane: gr.Column  # the open song: shown once something is published
+    head: gr.HTML  # title, badge, link
     player: gr.Audio
     download: gr.DownloadButton
     recipe: gr.Button
+    detail: gr.HTML  # prompt, lyrics, metadata card
     finish: FinishControls
 
 
@@ -59,8 +61,8 @@ def build_showcase_tab() -> ShowcaseTab:
                 unpublish = gr.Button(
                     "Unpublish", variant="stop", size="sm", min_width=90, elem_id="showcase-unpublish"
                 )
-        with gr.Column(scale=3, min_width=300):
-            detail = gr.HTML(PICK_NOTE, elem_id="showcase-detail")
+        with gr.Column(scale=3, min_width=300, visible=False, elem_id="showcase-pane") as pane:
+            head = gr.HTML(PICK_NOTE, elem_id="showcase-head")
             player = gr.Audio(
                 label="Showcase song", type="filepath", interactive=False, buttons=["download"],
                 elem_id="showcase-player",
@@ -72,8 +74,11 @@ def build_showcase_tab() -> ShowcaseTab:
                 recipe = gr.Button(
                     "Use this recipe", variant="primary", size="sm", interactive=False, elem_id="showcase-recipe"
                 )
+            detail = gr.HTML("", elem_id="showcase-detail")
             finish = finish_controls("showcase")
-    return ShowcaseTab(note, empty, songs, owner_row, up, down, unpublish, detail, player, download, recipe, finish)
+    return ShowcaseTab(
+        note, empty, songs, owner_row, up, down, unpublish, pane, head, player, download, recipe, detail, finish
+    )
 
 
 def label(shown: Shown) -> str:
@@ -89,25 +94,27 @@ def badge(shown: Shown) -> str:
     return f'<span class="mg-badge {cls}">{escape(text)}</span>'
 
 
-def detail_html(shown: Shown, now: float | None = None) -> str:
-    """Title, badge, when published, the prompt and lyrics, the metadata card and the song's own link."""
+def head_html(shown: Shown) -> str:
+    """The open song's title, its backend and model badge, when it was published and its own link."""
+    day = time.strftime("%Y-%m-%d", time.gmtime(shown.published_at))
+    return (
+        f'<h2 class="mg-showcase-title">{escape(shown.title)}</h2>'
+        f'<div class="mg-showcase-meta">{badge(shown)} {escape(shown.kind)} · published {day} · '
+        f'<a href="?song={escape(shown.id)}" id="showcase-link">Link to this song</a></div>'
+    )
+
+
+def detail_html(shown: Shown) -> str:
+    """The prompt and lyrics, then the metadata card."""
     meta: dict[str, Any] = {**shown.metadata, "file": f"{shown.title}.{shown.audio_format}"}
     meta.setdefault("duration_s", shown.duration_s)
     meta.setdefault("provider", shown.provider)
     meta.setdefault("model", shown.model)
     meta.setdefault("format", shown.audio_format)
-    day = time.strftime("%Y-%m-%d", time.gmtime(shown.published_at))
     prompt = escape(shown.prompt) if shown.prompt else "<i>none</i>"
     lyrics = (
         f'<details class="mg-showcase-lyrics" open><summary>Lyrics</summary><pre>{escape(shown.lyrics)}</pre></details>'
         if shown.lyrics.strip()
         else '<p class="mg-showcase-meta">Instrumental: no lyrics.</p>'
     )
-    link = f"?song={shown.id}"
-    return (
-        f'<article class="mg-showcase-song" aria-label="{escape(shown.title)}">'
-        f'<h2 class="mg-showcase-title">{escape(shown.title)}</h2>'
-        f'<div class="mg-showcase-meta">{badge(shown)} {escape(shown.kind)} · published {day} · '
-        f'<a href="{escape(link)}" id="showcase-link">Link to this song</a></div>'
-        f'<p class="mg-showcase-prompt"><b>Prompt</b><br>{prompt}</p>{lyrics}{cards.metadata_card(meta)}</article>'
-    )
+    return f'<p class="mg-showcase-prompt"><b>Prompt</b><br>{prompt}</p>{lyrics}{cards.metadata_card(meta)}'

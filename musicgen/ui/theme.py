@@ -118,6 +118,10 @@ CSS = """
 #library-search input, #library-search textarea { border: 1px solid var(--border-color-primary) !important; }
 .mg-library-undo { align-items: center; padding: 6px 10px; border-radius: 8px; background: #ede9fe; }
 .mg-undo-text { font-weight: 600; }
+.mg-showcase-title { margin: 0 0 6px; font-size: 1.5rem; }
+.mg-showcase-meta { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; margin-bottom: 4px; }
+.mg-showcase-meta .mg-badge { padding: 3px 10px; }
+.mg-showcase-lyrics pre { white-space: pre-wrap; font-family: var(--font); margin: 4px 0 10px; }
 .mg-library-head { margin-bottom: 8px; }
 .mg-library-note { margin-bottom: 8px; }
 #library-table tbody tr { cursor: pointer; }
