@@ -10,7 +10,7 @@ from musicgen.ui import build_app
 from musicgen.ui.presets import EXAMPLE_REFERENCE
 
 pytestmark = BROWSER_MARKS
-TABS = ("Song", "Instrumental", "Cover", "Settings")
+TABS = ("Song", "Instrumental", "Cover", "Showcase", "Settings")
 
 
 @pytest.fixture(scope="module")

@@ -127,6 +127,9 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     assert "Neon synth-pop" in detail and "Night Market in the evening light" in detail and "LUFS" in detail
     assert "Demo engine" in them.locator("#showcase-head").inner_text()
     them.get_by_test_id("waveform-Showcase song").wait_for(timeout=10_000)
+    them.wait_for_function(  # the waveform has loaded the audio
+        "() => (document.querySelector('#showcase-player #duration') || {}).innerText > '0:00'", timeout=10_000
+    )
     them.locator("#showcase-player button[aria-label='Play']").click()
     them.wait_for_function(  # the player's clock moves: it is playing
         "() => (document.querySelector('#showcase-player #time') || {}).innerText > '0:00'", timeout=10_000
@@ -142,8 +145,8 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     # Its link opens the Showcase on that song, here on a phone.
     link = them.locator("#showcase-link").get_attribute("href")
     assert link.startswith("?song=") and showcase.list()[1].id in link
-    phone = visitor.new_page()
-    phone.set_viewport_size(PHONE)
+    on_phone = browser.new_context(viewport=PHONE)  # the link sent to someone who opens it on a phone
+    phone = on_phone.new_page()
     phone.goto(url + link)
     phone.wait_for_function(
         "() => (document.querySelector('#showcase-head h2') || {}).innerText === 'Night Market'", timeout=20_000
@@ -169,5 +172,6 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     phone.goto(url + link)
     phone.locator("#showcase-note").get_by_text("no longer shown").wait_for(timeout=20_000)
     phone.screenshot(path=str(artifacts / "showcase-gone-phone.png"), full_page=True)
+    on_phone.close()
     visitor.close()
     owner.close()
