@@ -174,3 +174,31 @@ def test_owner_code_must_differ_from_the_access_code(monkeypatch):
     monkeypatch.setenv(ENV_OWNER_CODE, "other-code")
     assert policy_from_env().owner_code_matches(" other-code ") and not policy_from_env().owner_code_matches("")
     assert json.dumps(repr(policy_from_env())).count("other-code") == 0
+
+
+def test_a_visitor_uses_a_shown_songs_recipe_and_downloads_it_finished(app, tmp_path):
+    import httpx
+    import soundfile as sf
+
+    from musicgen import loudness
+
+    owner, _ = made_and_selected(app, tmp_path, "Recipe to share: bossa nova, soft brushes")
+    call(app, owner, "owner_code_entered", [OWNER_CODE, None])
+    assert call(app, owner, "do_publish", [None, None])[0]
+    shown = app[0].showcase.list()[0]
+    published = app[0].showcase.audio_path(shown.id).read_bytes()
+    visitor, _ = open_page(app, None)
+    call(app, visitor, "do_list_showcase", [None])
+    ok, out = call(app, visitor, "do_recipe", [shown.id])
+    assert ok and "Recipe to share: bossa nova, soft brushes" in out and shown.lyrics in out  # the Song tab's form
+    assert {"__type__": "update", "selected": "song"}.items() <= out[0].items()
+    ok, (finished, summary) = call(app, visitor, "finish_song", [shown.id, "streaming", True, 0.5, 1.0, None])
+    finished = finished.get("value", finished)
+    assert ok and "LUFS" in summary and "-finished-14LUFS" in finished["orig_name"]
+    data = httpx.get(finished["url"], timeout=10).content
+    target = tmp_path / "finished.mp3"
+    target.write_bytes(data)
+    samples, rate = sf.read(str(target), always_2d=True)
+    assert loudness.integrated_lufs(samples, rate) == pytest.approx(-14.0, abs=0.5)
+    assert loudness.true_peak_dbtp(samples) <= -1.0
+    assert app[0].showcase.audio_path(shown.id).read_bytes() == published  # the published copy is untouched
