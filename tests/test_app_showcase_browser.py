@@ -140,7 +140,7 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     dl.value.save_as(target)
     assert target.name == "Night Market.mp3" and sf.info(str(target)).duration > 5
     them.wait_for_timeout(300)
-    them.screenshot(path=str(artifacts / "showcase-laptop.png"), full_page=True)
+    them.screenshot(path=str(artifacts / "showcase-songs-laptop.png"), full_page=True)
 
     # Its link opens the Showcase on that song, here on a phone.
     link = them.locator("#showcase-link").get_attribute("href")
@@ -153,7 +153,7 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     )
     assert phone.get_by_role("tab", name="Showcase").get_attribute("aria-selected") == "true"
     phone.wait_for_timeout(300)
-    phone.screenshot(path=str(artifacts / "showcase-phone.png"), full_page=True)
+    phone.screenshot(path=str(artifacts / "showcase-song-phone.png"), full_page=True)
     overflow = phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the Showcase scrolls sideways by {overflow}px on a phone"
 
