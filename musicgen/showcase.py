@@ -9,6 +9,7 @@ path is built: no id from a page ever becomes a path of its own.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import re
@@ -109,7 +110,7 @@ class Showcase:
 
     # -- reading ----------------------------------------------------------------------------------------------------
 
-    def list(self) -> list[Shown]:
+    def list(self) -> builtins.list[Shown]:
         """Every published song, in the owner's order (newest first unless moved)."""
         return [_shown(r) for r in self._read()]
 
@@ -169,7 +170,7 @@ class Showcase:
             shutil.rmtree(self.root / shown.id, ignore_errors=True)
         return shown
 
-    def move(self, song_id: Any, step: int) -> list[Shown]:
+    def move(self, song_id: Any, step: int) -> builtins.list[Shown]:
         """Move a song `step` places (−1 up, +1 down), staying within the list; returns the new order."""
         with self._lock:
             shown = self.get(song_id)
@@ -182,7 +183,7 @@ class Showcase:
 
     # -- the index --------------------------------------------------------------------------------------------------
 
-    def _read(self) -> list[dict[str, Any]]:
+    def _read(self) -> builtins.list[dict[str, Any]]:
         try:
             data = json.loads((self.root / INDEX).read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -192,7 +193,7 @@ class Showcase:
         songs = data.get("songs") if isinstance(data, dict) else None
         return [r for r in songs if isinstance(r, dict) and ID_RE.match(str(r.get("id", "")))] if songs else []
 
-    def _write(self, records: list[dict[str, Any]]) -> None:
+    def _write(self, records: builtins.list[dict[str, Any]]) -> None:
         text = json.dumps({"version": 1, "songs": records}, ensure_ascii=False, indent=1)
         write_atomic(text.encode("utf-8"), self.root / INDEX, self.root)
 
@@ -210,6 +211,10 @@ def _shown(r: dict[str, Any]) -> Shown:
         audio_format=r["audio_format"] if r.get("audio_format") in AUDIO_FORMATS else "mp3",
         duration_s=float(duration) if isinstance(duration, (int, float)) else None,
         published_at=float(r.get("published_at") or 0.0),
-        params=r.get("params") if isinstance(r.get("params"), dict) else {},
-        metadata=r.get("metadata") if isinstance(r.get("metadata"), dict) else {},
+        params=_dict(r.get("params")),
+        metadata=_dict(r.get("metadata")),
     )
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import soundfile as sf
-from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, launched, open_tab
+from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, launched
 
 from musicgen.library import Library
 from musicgen.ui import build_app
@@ -32,7 +32,7 @@ def open_page(context, url):
 
 
 def open_library(page):
-    open_tab(page, "Library")  # on a phone it is in the "More tabs" menu
+    page.get_by_role("tab", name="Library").click()
     page.locator("#library-usage .mg-usage").wait_for(timeout=10_000)
 
 

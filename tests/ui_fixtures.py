@@ -100,13 +100,3 @@ BROWSER_MARKS = [
 ]
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def open_tab(page, name: str) -> None:
-    """Open a tab by name, from the tab bar or, on a narrow screen, from the "More tabs" menu it folds into."""
-    tab = page.get_by_role("tab", name=name, exact=True)
-    if tab.count() and tab.first.is_visible():
-        tab.first.click()
-        return
-    page.get_by_role("button", name="More tabs").click()
-    page.locator(".overflow-dropdown").get_by_role("button", name=name, exact=True).click()
