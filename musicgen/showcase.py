@@ -104,7 +104,10 @@ class Showcase:
 
     def __init__(self, data_dir: Path | str, max_songs: int = DEFAULT_MAX) -> None:
         self.root = Path(data_dir) / FOLDER
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # an unwritable data dir: the studio still starts, and publishing says the showcase cannot be written
         self.max_songs = max_songs
         self._lock = threading.Lock()
 
@@ -157,9 +160,13 @@ class Showcase:
                     f"The showcase already holds {self.max_songs} songs (MUSICGEN_SHOWCASE_MAX): unpublish one first."
                 )
             folder = self.root / record["id"]
-            folder.mkdir()
-            write_atomic(audio, folder / f"audio.{fmt}", folder)
-            self._write([record, *records])
+            try:
+                folder.mkdir(parents=True)
+                write_atomic(audio, folder / f"audio.{fmt}", folder)
+                self._write([record, *records])
+            except OSError as exc:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise ShowcaseError("The showcase cannot be written on this server right now (disk full?).") from exc
         return _shown(record)
 
     def unpublish(self, song_id: Any) -> Shown:

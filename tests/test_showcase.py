@@ -93,3 +93,19 @@ def test_max_from_env(monkeypatch) -> None:
         monkeypatch.setenv(ENV_MAX, bad)
         with pytest.raises(ValueError, match=ENV_MAX):
             max_from_env()
+
+
+def test_a_failed_write_leaves_the_showcase_as_it_was(tmp_path, monkeypatch) -> None:
+    import musicgen.showcase as showcase
+
+    store = Showcase(tmp_path)
+    store.publish(AUDIO, "mp3", song("Kept"))
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(showcase, "write_atomic", full)
+    with pytest.raises(showcase.ShowcaseError, match="cannot be written"):
+        store.publish(AUDIO, "mp3", song("Lost"))
+    assert [s.title for s in store.list()] == ["Kept"]
+    assert len([p for p in (tmp_path / "showcase").iterdir() if p.is_dir()]) == 1
