@@ -94,7 +94,7 @@ def pick(page, title: str) -> None:
 
 
 def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_removes(
-    studio, browser, artifacts, tmp_path
+    studio, browser, artifacts, tmp_path, a11y
 ):
     url, showcase = studio
     visitor = browser.new_context(viewport=LAPTOP, accept_downloads=True)
@@ -104,6 +104,7 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     assert "MUSICGEN_OWNER_CODE" in them.locator("#showcase-empty").inner_text()
     assert not them.locator("#showcase-pane").is_visible()  # no empty player beside the note
     them.screenshot(path=str(artifacts / "showcase-empty-laptop.png"), full_page=True)
+    a11y.assert_no_new_violations(them, "showcase-empty-laptop")
 
     owner = browser.new_context(viewport=LAPTOP)
     me = open_page(owner, url)
@@ -125,6 +126,7 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
         "() => document.querySelector('#showcase-list label').innerText.startsWith('Harbor Lights')", timeout=10_000
     )
     assert [s.title for s in showcase.list()] == ["Harbor Lights", "Night Market"]
+    a11y.assert_no_new_violations(me, "showcase-owner-laptop")
 
     # The visitor (no code) sees them in the owner's order, without the owner's controls, and plays one.
     them.reload()
@@ -151,6 +153,7 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     assert target.name == "Night Market.mp3" and sf.info(str(target)).duration > 5
     them.wait_for_timeout(300)
     them.screenshot(path=str(artifacts / "showcase-songs-laptop.png"), full_page=True)
+    a11y.assert_no_new_violations(them, "showcase-songs-laptop")
 
     # Its link opens the Showcase on that song, here on a phone.
     link = them.locator("#showcase-link").get_attribute("href")
@@ -170,6 +173,7 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     info = phone.evaluate("() => [window.innerWidth, getComputedStyle(document.querySelector('.main')).paddingLeft]")
     assert overflow <= 1, f"the Showcase scrolls sideways by {overflow}px on a phone: {info} {phone.evaluate(WIDEST)}"
     phone.screenshot(path=str(artifacts / "showcase-song-phone.png"), full_page=True)
+    a11y.assert_no_new_violations(phone, "showcase-song-phone")
 
     # The visitor's own publish attempt through gradio_client is refused: no such endpoint.
     with pytest.raises(ValueError):
@@ -186,6 +190,7 @@ def test_owner_publishes_and_orders_a_visitor_sees_plays_and_links_unpublish_rem
     phone.goto(url + link)
     phone.locator("#showcase-note").get_by_text("no longer shown").wait_for(timeout=20_000)
     phone.screenshot(path=str(artifacts / "showcase-gone-phone.png"), full_page=True)
+    a11y.assert_no_new_violations(phone, "showcase-gone-phone")
     on_phone.close()
     visitor.close()
     owner.close()

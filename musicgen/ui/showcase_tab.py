@@ -64,7 +64,7 @@ def build_showcase_tab() -> ShowcaseTab:
         with gr.Column(scale=3, min_width=300, visible=False, elem_id="showcase-pane") as pane:
             head = gr.HTML(PICK_NOTE, elem_id="showcase-head")
             player = gr.Audio(
-                label="Showcase song", type="filepath", interactive=False, buttons=["download"],
+                label="Showcase song", type="filepath", interactive=False, buttons=[],  # the Download button below
                 elem_id="showcase-player",
             )  # fmt: skip
             with gr.Row():
