@@ -20,6 +20,7 @@ from . import cli_legacy, cli_usage, config, providers
 from .audio import ReferenceError, check_reference
 from .errors import MusicGenError
 from .legacy import LegacyClient
+from .lyrics_lint import blocking, lint
 from .progress import Progress
 from .providers import Client
 from .providers.ways import closed_door
@@ -159,6 +160,17 @@ def _read_lyrics(args: argparse.Namespace) -> str:
     return (getattr(args, "lyrics", None) or "").replace("\\n", "\n")
 
 
+def _check_lyrics(args: argparse.Namespace) -> bool:
+    """The lyrics linter, before any call: each finding on stderr with its line; True when one blocks the request."""
+    if args.command not in ("song", "cover"):
+        return False
+    cap = getattr(args, "max_seconds", None) or config.MUSIC3_DEFAULT_SECONDS
+    findings = lint(_read_lyrics(args), backend=args.provider, cover=args.command == "cover", max_seconds=cap)
+    for f in findings:
+        print(f"{'error' if f.blocks else 'warning'}: lyrics {f.text()}", file=sys.stderr)
+    return bool(blocking(findings))
+
+
 def _music_request(args: argparse.Namespace) -> MusicRequest:
     setting = AudioSetting(sample_rate=args.sample_rate, bitrate=args.bitrate, format=args.format)
     model = args.model or providers.get(args.provider).can.default_model  # covers: their own --model default
@@ -293,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {refused[0].upper()}{refused[1:]}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        if _check_lyrics(args):
+            return EXIT_USAGE
         with _client(args.provider) as client:
             return _run(args, client)
     except ValidationError as exc:

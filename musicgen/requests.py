@@ -67,14 +67,21 @@ class SameLineTag:
     text: str
 
 
+def line_tags(line: str) -> tuple[list[str], str]:
+    """The structure tags a line starts with (without brackets) and the rest of the line: ([], line) for none."""
+    m = _TAGS_THEN_TEXT.match(line)
+    if not m:
+        return [], line
+    return re.findall(r"\[([^\]\n]+)\]", m.group("tags")), m.group("text")
+
+
 def same_line_tags(lyrics: str) -> list[SameLineTag]:
     """Lines that start with a structure tag and go on with words: MiniMax Music 3 silently drops those words."""
     found = []
     for number, raw in enumerate(lyrics.replace("\r\n", "\n").split("\n"), start=1):
-        m = _TAGS_THEN_TEXT.match(raw)
-        if m and re.search(r"\w", m.group("text")):
-            tag = m.group("tags").strip().split("]")[0].lstrip("[")
-            found.append(SameLineTag(number, tag, m.group("text").strip()))
+        tags, text = line_tags(raw)
+        if tags and re.search(r"\w", text):
+            found.append(SameLineTag(number, tags[0], text.strip()))
     return found
 
 

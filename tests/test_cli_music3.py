@@ -68,7 +68,10 @@ def test_same_seed_same_file(engine, tmp_path):
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["song", "--prompt", "x", "--lyrics", "[Verse] Walking down\\nla"], "lyrics line 1 has text after the tag"),
+        (
+            ["song", "--prompt", "x", "--lyrics", "[Verse] Walking down\\nla"],
+            "lyrics line 1: MiniMax-Music3 drops the words after [Verse]",
+        ),
         (["song", "--prompt", "x", "--lyrics", "[Verse]\\nla", "--max-seconds", "400"], "max_seconds"),
         (["song", "--prompt", "x", "--lyrics-optimizer"], "does not offer lyrics writing from the prompt"),
         (["cover", "--prompt", "bossa nova style", "--audio-url", "http://x/y.mp3"], "does not offer covers"),

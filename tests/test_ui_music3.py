@@ -104,7 +104,8 @@ def test_same_line_tag_is_refused_before_any_call_naming_the_line(engine):
     with pytest.raises(gr.Error, match="line 2 has text after the tag"):
         list(h.song(PROMPT, "Intro words\n[Chorus] Take it easy", format="wav", session=s))
     assert engine.generations() == []
-    assert "line 2: words after [Chorus]" in events.lyrics_counter("Intro words\n[Chorus] Take it easy")
+    shown = events.lyrics_counter("Intro words\n[Chorus] Take it easy", providers.MUSIC3)
+    assert "Must fix · line 2" in shown and "MiniMax-Music3 drops the words after [Chorus]" in shown
 
 
 @pytest.mark.parametrize(

@@ -140,6 +140,8 @@ def build_app(
         events.wire_cover(cover, handlers, session, generation)
         events.wire_settings(settings, session, badge)
         events.wire_access(settings, gate, session, badge)
+        events.wire_lyrics_check(song.lyrics, song.lyrics_check, settings.backend, song.take.max_seconds)
+        events.wire_lyrics_check(cover.lyrics, cover.lyrics_check, settings.backend)
         wire_provider(settings, session, badge, notes, [song.model, instrumental.model])
         wire_takes(settings, session, badge, [song.take.group, instrumental.take.group])
         wire_legacy(legacy, cover, LegacyHandlers(handlers), session, generation)

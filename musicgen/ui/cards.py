@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import providers
 from ..finish import Finished, FinishRequest
+from ..lyrics_lint import Finding
 from ..providers import DEMO, DEMO_LABEL
 from ..results import CoverAnalysis
 
@@ -273,6 +274,19 @@ def counter(name: str, text: str | None, lo: int, hi: int, extra: str = "") -> s
     cls = "mg-count mg-count-bad" if bad or extra else "mg-count"
     tail = f" · {escape(extra)}" if extra else ""
     return f'<div class="{cls}">{escape(name)}: {n} / {hi} characters{need}{tail}</div>'
+
+
+def lint_report(counter_html: str, findings: list[Finding]) -> str:
+    """The counter, then the linter's findings, one per line, each naming its line; those that stop a request first
+    say so in words (not by colour alone)."""
+    if not findings:
+        return counter_html
+    items = "".join(
+        f'<li class="{"mg-count-bad" if f.blocks else "mg-lint-warn"}">'
+        f"<strong>{'Must fix' if f.blocks else 'Warning'} · line {f.line}</strong>: {escape(f.message)}</li>"
+        for f in findings
+    )
+    return f'<div class="mg-lint">{counter_html}<ul class="mg-lint-list" aria-label="Lyrics check">{items}</ul></div>'
 
 
 def _ticks(total: float) -> list[float]:

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 
 from .. import providers
+from ..lyrics_lint import FIXES, apply_fix, lint
 from ..requests import (
     COVER_LYRICS_MAX,
     COVER_LYRICS_MIN,
@@ -16,9 +17,6 @@ from ..requests import (
     COVER_PROMPT_MIN,
     LYRICS_MAX,
     PROMPT_MAX,
-    same_line_tags,
-    tags_on_own_lines,
-    unknown_tags,
 )
 from . import cards
 from .errors import field_error
@@ -27,7 +25,7 @@ from .gate import Gate, budget_note
 from .handlers import Handlers, Outputs
 from .layout_cover import CoverTab
 from .layout_settings import SettingsTab
-from .layout_shared import FinishControls, Results
+from .layout_shared import FinishControls, LyricsCheck, Results
 from .layout_song import InstrumentalTab, SongTab
 from .presets import EXAMPLE_REFERENCE
 from .session import Session, backend_label
@@ -47,17 +45,40 @@ def append_tag(lyrics: str, tag: str) -> str:
     return f"{text}\n[{tag}]\n" if text else f"[{tag}]\n"
 
 
-def lyrics_counter(lyrics: str, lo: int = 0, hi: int = LYRICS_MAX) -> str:
-    """Character count against the limit, and the first unknown structure tag if any."""
-    bad = unknown_tags(lyrics or "")
-    joined = same_line_tags(lyrics or "")
-    if bad:
-        problem = f"unknown tag [{bad[0]}]"
-    elif joined:  # MiniMax-Music3 drops such words without a word: the fix button moves them
-        problem = f"line {joined[0].line}: words after [{joined[0].tag}] on its line"
-    else:
-        problem = ""
-    return cards.counter("Lyrics", lyrics, lo, hi, problem)
+def lyrics_counter(
+    lyrics: str, backend: str = providers.MINIMAX, max_seconds: float | None = None, cover: bool = False
+) -> str:
+    """Character count against the limit, and every lyrics_lint finding for this backend and length cap."""
+    lo, hi = (COVER_LYRICS_MIN, COVER_LYRICS_MAX) if cover else (0, LYRICS_MAX)
+    findings = lint(lyrics or "", backend=backend, cover=cover, max_seconds=max_seconds)
+    return cards.lint_report(cards.counter("Lyrics", lyrics, lo, hi), findings)
+
+
+def lyrics_check(
+    lyrics: str, backend: str = providers.MINIMAX, max_seconds: float | None = None, cover: bool = False
+) -> tuple[Any, ...]:
+    """The report under a lyrics box, and each fix button shown only while a finding it mends is there."""
+    needed = {f.fix for f in lint(lyrics or "", backend=backend, cover=cover, max_seconds=max_seconds)}
+    buttons = (gr.update(visible=name in needed) for name in FIXES)
+    return (lyrics_counter(lyrics, backend, max_seconds, cover), *buttons)
+
+
+def wire_lyrics_check(
+    lyrics: gr.Textbox, check: LyricsCheck, backend: gr.Radio, max_seconds: gr.Slider | None = None
+) -> None:
+    """The linter runs live under a lyrics box: as the visitor types, and when the backend or the length cap
+    (Song tab) changes. Each fix button rewrites the box, which checks it again."""
+    cover = max_seconds is None
+    inputs = [lyrics, backend] + ([max_seconds] if max_seconds is not None else [])
+
+    def run(text: str, chosen: str, seconds: float | None = None) -> tuple[Any, ...]:
+        return lyrics_check(text, chosen, seconds, cover)
+
+    outputs = [check.report, *check.fixes.values()]
+    triggers = [lyrics.change, backend.change] + ([max_seconds.change] if max_seconds is not None else [])
+    gr.on(triggers, run, inputs, outputs, **INSTANT)
+    for name, button in check.fixes.items():
+        button.click(lambda text, n=name: apply_fix(n, text), lyrics, lyrics, **INSTANT)
 
 
 def badge(session: Session) -> str:
@@ -110,10 +131,8 @@ def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str
     """Song tab events; /song and /lyrics are public."""
     inputs = [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), *tab.take.inputs(), session]
     ev = generation_click(tab.generate, h.song, inputs, tab.results, generation, api_name="song")
-    tab.fix_tags.click(tags_on_own_lines, tab.lyrics, tab.lyrics, **INSTANT)
     _wire_results(tab, [ev], [tab.generate], session)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 0, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
-    tab.lyrics.change(lyrics_counter, tab.lyrics, tab.lyrics_count, **INSTANT)
     for tag, button in tab.tag_buttons:
         button.click(lambda text, t=tag: append_tag(text, t), tab.lyrics, tab.lyrics, **INSTANT)
     # Writing replaces the lyrics: keep what was there so one click brings it back.
@@ -181,9 +200,6 @@ def wire_cover(tab: CoverTab, h: Handlers, session: gr.State, generation: dict[s
         trigger(reference_changed, None, cleared, **INSTANT)
     tab.prompt.change(
         lambda t: cards.counter("Style", t, COVER_PROMPT_MIN, COVER_PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT
-    )
-    tab.lyrics.change(
-        lambda t: lyrics_counter(t, COVER_LYRICS_MIN, COVER_LYRICS_MAX), tab.lyrics, tab.lyrics_count, **INSTANT
     )
 
 

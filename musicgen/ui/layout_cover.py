@@ -9,7 +9,15 @@ import gradio as gr
 from .. import config
 from ..requests import COVER_LYRICS_MAX, COVER_LYRICS_MIN, COVER_PROMPT_MAX, COVER_PROMPT_MIN
 from . import cards
-from .layout_shared import AudioControls, Results, action_row, audio_controls, results_panel
+from .layout_shared import (
+    AudioControls,
+    LyricsCheck,
+    Results,
+    action_row,
+    audio_controls,
+    lyrics_check,
+    results_panel,
+)
 
 
 @dataclass
@@ -27,7 +35,7 @@ class CoverTab:
     prompt: gr.Textbox
     prompt_count: gr.HTML
     lyrics: gr.Textbox
-    lyrics_count: gr.HTML
+    lyrics_check: LyricsCheck  # count and linter findings, with the one-click fixes
     model: gr.Radio
     audio: AudioControls
     generate: gr.Button
@@ -78,9 +86,7 @@ def build_cover_tab(has_example: bool) -> CoverTab:
                 max_lines=24,
                 elem_id="cover-lyrics",
             )
-            lyrics_count = gr.HTML(
-                cards.counter("Lyrics", "", COVER_LYRICS_MIN, COVER_LYRICS_MAX), elem_id="cover-lyrics-count"
-            )
+            check = lyrics_check("cover", COVER_LYRICS_MIN, COVER_LYRICS_MAX)
             feature_id = gr.Textbox(
                 value="",
                 label="cover_feature_id",
@@ -98,5 +104,5 @@ def build_cover_tab(has_example: bool) -> CoverTab:
             results = results_panel("cover", "Cover")
     return CoverTab(
         reference, audio_url, example, analyze, quick, timeline, analysis, feature_id, prompt, prompt_count, lyrics,
-        lyrics_count, model, audio, generate, stop, results,
+        check, model, audio, generate, stop, results,
     )  # fmt: skip

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 import gradio as gr
 
 from .. import config, finish
+from ..lyrics_lint import FIXES
 from . import cards
 from .live import PLAYER_JS
 from .page_names import DOWNLOAD_CLASS, PLAYER_CLASS
+
+FIX_IDS = {"tags-on-own-lines": "fix-tags", "tag-names": "fix-tag-names"}  # elem_id suffix per lyrics_lint.FIXES
 
 
 @dataclass
@@ -54,6 +57,27 @@ class TakeControls:
     def inputs(self) -> list[gr.components.Component]:
         """In the order the handlers take them."""
         return [self.seed, self.max_seconds]
+
+
+@dataclass
+class LyricsCheck:
+    """Under a lyrics box: the count and the linter's findings, and one button per fix (shown when it applies)."""
+
+    report: gr.HTML
+    fixes: dict[str, gr.Button]
+
+
+def lyrics_check(prefix: str, lo: int, hi: int) -> LyricsCheck:
+    """The report line (lyrics_lint's findings, filled in as the visitor types) and the fix buttons, hidden."""
+    report = gr.HTML(
+        cards.counter("Lyrics", "", lo, hi), elem_id=f"{prefix}-lyrics-count"
+    )  # page_names: the box is described by it
+    with gr.Row():
+        fixes = {
+            name: gr.Button(label, size="sm", visible=False, elem_id=f"{prefix}-{FIX_IDS[name]}")
+            for name, (label, _fn) in FIXES.items()
+        }
+    return LyricsCheck(report, fixes)
 
 
 @dataclass

@@ -11,10 +11,12 @@ from ..requests import LYRICS_MAX, PROMPT_MAX, STRUCTURE_TAGS
 from . import cards
 from .layout_shared import (
     AudioControls,
+    LyricsCheck,
     Results,
     TakeControls,
     action_row,
     audio_controls,
+    lyrics_check,
     results_panel,
     take_controls,
 )
@@ -31,7 +33,7 @@ class SongTab:
     style_tags: gr.Textbox
     use_tags: gr.Button
     lyrics: gr.Textbox
-    lyrics_count: gr.HTML
+    lyrics_check: LyricsCheck  # count and linter findings, with the one-click fixes
     tag_buttons: list[tuple[str, gr.Button]]
     write: gr.Button
     revise: gr.Button
@@ -45,7 +47,6 @@ class SongTab:
     stop: gr.Button
     results: Results
     take: TakeControls
-    fix_tags: gr.Button  # tags alone on their lines: words after a tag would be dropped by MiniMax-Music3
 
 
 @dataclass
@@ -126,12 +127,11 @@ def build_song_tab(
                 max_lines=30,
                 elem_id="song-lyrics",
             )
-            lyrics_count = gr.HTML(cards.counter("Lyrics", "", 0, LYRICS_MAX), elem_id="song-lyrics-count")
+            check = lyrics_check("song", 0, LYRICS_MAX)
             with gr.Row():
                 write = gr.Button("Write lyrics for me", size="sm", elem_id="song-write-lyrics")
                 revise = gr.Button("Polish my lyrics", size="sm")
                 undo = gr.Button("Undo lyrics change", size="sm", visible=False, elem_id="song-undo")
-                fix_tags = gr.Button("Put tags on their own lines", size="sm", elem_id="song-fix-tags")
             lyrics_backup = gr.State("")
             lyrics_mode = gr.Textbox(value="write_full_song", visible=False, label="mode")
             lyrics_optimizer = gr.Checkbox(
@@ -149,8 +149,8 @@ def build_song_tab(
         with gr.Column(scale=2, min_width=320):
             results = results_panel("song", "Song")
     return SongTab(
-        prompt, prompt_count, title, style_tags, use_tags, lyrics, lyrics_count, tag_buttons, write, revise, undo,
-        lyrics_backup, lyrics_mode, lyrics_optimizer, model, audio, generate, stop, results, take, fix_tags,
+        prompt, prompt_count, title, style_tags, use_tags, lyrics, check, tag_buttons, write, revise, undo,
+        lyrics_backup, lyrics_mode, lyrics_optimizer, model, audio, generate, stop, results, take,
     )  # fmt: skip
 
 

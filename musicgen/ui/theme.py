@@ -67,6 +67,9 @@ CSS = """
   font-weight: 600; font-size: 0.85rem; display: inline-block; }
 .mg-count { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-top: -6px; }
 .mg-count-bad { color: #b91c1c; font-weight: 600; }
+.mg-lint-list { margin: 2px 0 0 0; padding-left: 1.1rem; font-size: 0.8rem; }
+.mg-lint-list li { margin: 1px 0; }
+.mg-lint-warn { color: var(--body-text-color); }
 .mg-tags { gap: 6px !important; flex-wrap: wrap !important; }
 .mg-tags button { flex: 0 0 auto !important; min-width: 0 !important; padding: 2px 10px !important;
   font-size: 0.8rem !important; }
