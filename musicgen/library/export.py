@@ -1,4 +1,4 @@
-"""Zip export of entries: audio named after the title, lyrics.txt and metadata.json per entry."""
+"""Zip export of entries: audio named after the title, lyrics.txt, metadata.json and recipe.json per entry."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..recipe import Recipe, RecipeError
 from .blobs import TMP_PREFIX, remove_quietly
 from .entry import Entry
 
@@ -32,7 +33,19 @@ def export_record(entry: Entry) -> dict[str, object]:
     """Return the metadata.json content for an entry, with a readable UTC time added."""
     record = entry.export_record()
     record["created_at_iso"] = datetime.fromtimestamp(entry.created_at, timezone.utc).isoformat()
+    made = recipe_of(entry)
+    record["recipe"] = json.loads(made.to_json()) if made else None
     return record
+
+
+def recipe_of(entry: Entry) -> Recipe | None:
+    """The entry's recipe (musicgen/recipe.py), or None for what a recipe does not describe (music-01)."""
+    if entry.kind not in ("song", "instrumental", "cover"):
+        return None
+    try:
+        return Recipe.from_params(entry.kind, entry.params, entry.provider, entry.created_at, entry.title)
+    except (RecipeError, ValueError):  # an old entry whose request no longer passes: the rest of it still exports
+        return None
 
 
 def write_zip(entries: list[Entry], dest_dir: Path) -> Path:
@@ -79,3 +92,6 @@ def _add_entry(archive: zipfile.ZipFile, entry: Entry, prefix: str) -> None:
     archive.writestr(prefix + "lyrics.txt", entry.lyrics)
     metadata = json.dumps(export_record(entry), indent=2, ensure_ascii=False, sort_keys=True)
     archive.writestr(prefix + "metadata.json", metadata + "\n")
+    made = recipe_of(entry)
+    if made:
+        archive.writestr(prefix + "recipe.json", made.to_json() + "\n")

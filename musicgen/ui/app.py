@@ -26,6 +26,7 @@ from .page_names import PAGE_JS
 from .presets import EXAMPLE_REFERENCE, for_tab, load_presets
 from .provider_events import wire_provider, wire_takes
 from .provider_notes import note_box
+from .recipe_events import wire_recipes
 from .session import ClientFactory, Session
 from .showcase_events import wire_showcase
 from .showcase_tab import build_showcase_tab
@@ -106,6 +107,7 @@ def build_app(
                 gr.HTML("<h1>musicgen studio</h1><p>Songs, instrumentals and covers with the MiniMax Music API.</p>")
             with gr.Column(scale=1, min_width=280):
                 badge = gr.HTML(events.badge(fresh), elem_id="mg-badge")
+        recipe_note = gr.HTML("", visible=False, elem_id="mg-recipe-note")  # what a ?recipe= link did, or why not
         # "wrap": on a phone every tab stays a visible button (a "menu" hides Settings behind an overflow button).
         with gr.Tabs(overflow_behavior="wrap") as tabs:
             can = fresh.record().can  # the models offered follow the backend (provider_events.models_for)
@@ -154,6 +156,7 @@ def build_app(
             publish_button=library_ui.publish, library_selected=library_ui.selected, settings=settings,
             form=(tabs, song, instrumental, cover, legacy),
         )  # fmt: skip
+        wire_recipes(demo, recipe_note, tabs, song, instrumental, cover)
     demo.library_service = library_service
     demo.gate = gate
     demo.live_streams = handlers.live

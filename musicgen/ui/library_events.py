@@ -31,6 +31,7 @@ from .layout_legacy import LegacySection
 from .layout_song import InstrumentalTab, SongTab
 from .library_service import LibraryService, valid_token, visitor_message
 from .library_tab import EMPTY_NOTE, PICK_NOTE, LibraryTab
+from .recipe_events import selected_recipe
 from .reuse import fill_form, form_targets
 from .session import Session
 
@@ -248,8 +249,9 @@ def reuse(
     except LibraryError as exc:
         gr.Warning(visitor_message(exc))
         return {}
-    title = str(entry.metadata.get("title") or "")
-    return fill_form(entry.kind, entry.params, title, entry.created_at, tabs, song, instrumental, cover, legacy)
+    return fill_form(
+        entry.kind, entry.params, entry.title, entry.created_at, tabs, song, instrumental, cover, legacy, entry.provider
+    )
 
 
 # -- wiring ---------------------------------------------------------------------------------------------------------
@@ -336,3 +338,8 @@ def wire_library(
         return finish_entry(service, selected, loudness, trim, fade_in, fade_out, s)
 
     wire_finish(tab.finish, tab.selected, do_finish, session)
+
+    def do_recipe(selected: str, s: Session) -> tuple[Any, Any]:
+        return selected_recipe(service, selected, s)
+
+    tab.selected.change(do_recipe, [tab.selected, session], [tab.share, tab.recipe], **quiet)

@@ -52,6 +52,8 @@ class LibraryTab:
     request: gr.JSON
     finish: FinishControls
     publish: gr.Button  # shown to the showcase's owner only (showcase_events.py refuses anyone else)
+    recipe: gr.DownloadButton  # the selected song's recipe (musicgen/recipe.py) as a .json file
+    share: gr.HTML  # a ?recipe= link to the studio that fills the form with the selected song's settings
 
 
 def owner_state() -> gr.BrowserState:
@@ -131,10 +133,15 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                 delete = gr.Button("Delete", variant="stop", size="sm", interactive=False, elem_id="library-delete")
             publish = gr.Button("Publish to showcase", size="sm", visible=False, elem_id="library-publish")
             finish = finish_controls("library")
+            with gr.Row():
+                recipe = gr.DownloadButton(
+                    "Download recipe", size="sm", interactive=False, elem_id="library-recipe", min_width=100
+                )
+            share = gr.HTML("", elem_id="library-share")
             with gr.Accordion("Request and metadata (JSON)", open=False):
                 request = gr.JSON(label="request", elem_id="library-request")
     return LibraryTab(
         owner, ids, selected, deleted, usage, search, refresh, undo_row, undo_note, undo, empty, table, several,
         picks, export_picked, export_all, export_file, detail, player, download, export_one, reuse, delete, request,
-        finish, publish,
+        finish, publish, recipe, share,
     )  # fmt: skip

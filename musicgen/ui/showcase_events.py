@@ -169,7 +169,10 @@ def use_recipe(store: Showcase, song_id: Any, form: Any) -> dict[Any, Any]:
     except ShowcaseError as exc:
         gr.Warning(str(exc))
         return {}
-    return fill_form(shown.kind, shown.params, shown.title, 0.0, *form)
+    tabs, song, instrumental, cover, legacy = form
+    return fill_form(
+        shown.kind, shown.params, shown.title, 0.0, tabs, song, instrumental, cover, legacy, backend=shown.provider
+    )
 
 
 def wire_showcase(

@@ -1,0 +1,146 @@
+"""Recipes in the studio (musicgen/recipe.py): one way to fill a tab's form from a recipe, used by "Use these settings
+again" and by a share link (`?recipe=`); the library's "Download recipe" and share link for the selected song.
+
+A share link is an attack surface: anyone can craft one. It is read only on page load, checked in full before any
+field changes (size before decoding, version, every field and value), only ever fills the form — it never generates —
+and a bad one leaves the form as it was and says why, in text the page shows escaped, without echoing the link.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import gradio as gr
+
+from ..library import LibraryError
+from ..library.export import recipe_of
+from ..recipe import Recipe, RecipeError, from_link
+from . import cards
+from .layout_cover import CoverTab
+from .layout_song import InstrumentalTab, SongTab
+from .library_service import LibraryService, owner_of
+from .session import Session
+
+LINK_PARAM = "recipe"
+
+
+def fill_form(
+    recipe: Recipe, tabs: gr.Tabs, song: SongTab, instrumental: InstrumentalTab, cover: CoverTab
+) -> tuple[dict[Any, Any], str]:
+    """The updates that put `recipe` into its tab and switch to it, and a note on what is left to do (or '')."""
+    r = recipe.portable()
+    out: dict[Any, Any] = {tabs: gr.Tabs(selected=r.kind)}
+    note = ""
+
+    def audio(controls: Any) -> None:
+        setting = r.audio_setting
+        out.update({controls.format: setting.format, controls.sample_rate: setting.sample_rate})
+        out.update({controls.bitrate: setting.bitrate, controls.stream: r.stream})
+
+    def take(controls: Any) -> None:  # the seed and cap a take was made with make it again (MiniMax-Music3)
+        if r.seed is not None:
+            out[controls.seed] = str(r.seed)
+        if r.max_seconds is not None:
+            out[controls.max_seconds] = r.max_seconds
+
+    if r.kind == "song":
+        out.update({song.prompt: r.prompt, song.lyrics: r.lyrics, song.lyrics_optimizer: r.lyrics_optimizer})
+        out.update({song.title: r.title, song.model: r.model})
+        audio(song.audio)
+        take(song.take)
+    elif r.kind == "instrumental":
+        out.update({instrumental.prompt: r.prompt, instrumental.model: r.model})
+        audio(instrumental.audio)
+        take(instrumental.take)
+    else:
+        out.update({cover.prompt: r.prompt, cover.lyrics: r.lyrics, cover.model: r.model})
+        audio(cover.audio)
+        if r.cover_feature_id:
+            out.update({cover.feature_id: r.cover_feature_id, cover.generate: gr.update(interactive=True)})
+        elif r.audio_url:
+            out[cover.audio_url] = r.audio_url
+            note = "Press Analyze to analyse the reference again, then Generate cover."
+        else:
+            note = "Upload the reference track again and press Analyze: an analysed reference lasts only 24 h."
+    return out, note
+
+
+def link_value(recipe: Recipe | None) -> str:
+    """The ?recipe= value for a recipe, or '' when there is none or it is too long for a link."""
+    if recipe is None:
+        return ""
+    try:
+        return recipe.portable().link_value()
+    except RecipeError:
+        return ""
+
+
+def share_html(value: str) -> str:
+    """A relative link to this studio with the recipe: it opens the form filled, and never generates."""
+    if not value:
+        return ""
+    return (
+        f'<a id="library-share-link" href="?{LINK_PARAM}={value}" target="_blank" rel="noopener">'
+        "Share link to these settings</a> · opens the studio with the form filled (it does not generate)"
+    )
+
+
+def recipe_file(recipe: Recipe | None, session: Session) -> str | None:
+    """The recipe as a .json file in the visitor's folder, for "Download recipe"."""
+    if recipe is None:
+        return None
+    path = session.files_dir() / f"recipe-{recipe.kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(recipe.portable().to_json() + "\n", encoding="utf-8")
+    return str(path)
+
+
+def selected_recipe(service: LibraryService, selected: str, session: Session) -> tuple[Any, Any]:
+    """The share link and the "Download recipe" file for the song shown in the Library (nothing when none)."""
+    if not selected:
+        return "", gr.update(value=None, interactive=False)
+    try:
+        made = recipe_of(service.need().get(owner_of(session), selected))
+    except LibraryError:
+        made = None
+    path = recipe_file(made, session)
+    return share_html(link_value(made)), gr.update(value=path, interactive=path is not None)
+
+
+def load_link(
+    request: gr.Request, tabs: gr.Tabs, song: SongTab, instrumental: InstrumentalTab, cover: CoverTab, note: gr.HTML
+) -> dict[Any, Any]:
+    """On page load: a ?recipe= link fills its tab; a bad one changes nothing and says why. Never generates."""
+    value = (request.query_params.get(LINK_PARAM) if request is not None else None) or ""
+    if not value:
+        return {}
+    try:
+        recipe = from_link(value)
+    except RecipeError as exc:
+        return {note: gr.update(value=cards.notice(f"The recipe link was not used: {exc}.", "error"), visible=True)}
+    out, todo = fill_form(recipe, tabs, song, instrumental, cover)
+    said = f"Settings filled in from the recipe link ({recipe.kind}). Nothing is generated until you press Generate."
+    out[note] = gr.update(value=cards.notice(f"{said} {todo}".strip(), "done"), visible=True)
+    return out
+
+
+def wire_recipes(
+    demo: gr.Blocks, note: gr.HTML, tabs: gr.Tabs, song: SongTab, instrumental: InstrumentalTab, cover: CoverTab
+) -> None:
+    """The share link, read once when the page loads (private: not an endpoint a script can call)."""
+    targets = [tabs, note, *form_targets(song, instrumental, cover)]
+
+    def on_load(request: gr.Request) -> dict[Any, Any]:
+        return load_link(request, tabs, song, instrumental, cover, note)
+
+    demo.load(on_load, None, targets, api_visibility="private", show_progress="hidden", queue=False)
+
+
+def form_targets(song: SongTab, instrumental: InstrumentalTab, cover: CoverTab) -> list[Any]:
+    """Every component fill_form may set."""
+    return [
+        song.prompt, song.lyrics, song.lyrics_optimizer, song.title, song.model, *song.audio.inputs(),
+        *song.take.inputs(), instrumental.prompt, instrumental.model, *instrumental.audio.inputs(),
+        *instrumental.take.inputs(), cover.prompt, cover.lyrics, cover.model, cover.feature_id, cover.audio_url,
+        cover.generate, *cover.audio.inputs(),
+    ]  # fmt: skip

@@ -1,0 +1,120 @@
+"""Recipes in headless Chromium: a library song's share link fills a fresh browser's form and generates nothing; its
+recipe downloads; a tampered or hostile link leaves the form as it was and says why."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+
+import pytest
+from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
+
+from musicgen.library import Library
+from musicgen.recipe import from_json
+from musicgen.ui import build_app
+
+pytestmark = BROWSER_MARKS
+PROMPT = "Indie folk, melancholic, introspective"
+LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nHome"
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    for name in ("MINIMAX_API_KEY", "AIMLAPI_KEY", "MUSIC3_BASE_URL"):
+        mp.delenv(name, raising=False)
+    library = Library(tmp_path_factory.mktemp("library"))
+    try:
+        with launched(build_app(library=library)) as u:  # the demo engine
+            yield u
+    finally:
+        library.close()
+        mp.undo()
+
+
+def open_page(context, url):
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url)
+    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    return page
+
+
+def link(data: dict) -> str:
+    return base64.urlsafe_b64encode(zlib.compress(json.dumps(data).encode())).decode().rstrip("=")
+
+
+def test_a_share_link_fills_a_fresh_browsers_form_and_generates_nothing(browser, url, artifacts, tmp_path):
+    alice = browser.new_context(viewport=LAPTOP, accept_downloads=True)
+    page = open_page(alice, url)
+    page.locator("#song-prompt textarea").fill(PROMPT)
+    page.locator("#song-title").get_by_role("textbox").fill("Streetlights")
+    page.locator("#song-lyrics textarea").fill(LYRICS)
+    page.locator("#song-stream input").uncheck()
+    page.locator("#song-generate").click()
+    page.locator("#song-download a").first.wait_for(timeout=60_000)
+
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#library-table").get_by_text("Streetlights").filter(visible=True).first.click()
+    share = page.locator("#library-share-link")
+    share.wait_for(timeout=10_000)
+    href = share.evaluate("a => a.href")
+    assert href.startswith(url) and "?recipe=" in href and len(href) < 8192
+    page.wait_for_function("() => !document.querySelector('#library-recipe').disabled", timeout=10_000)
+    with page.expect_download() as dl:
+        page.locator("#library-recipe").click()
+    saved = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(saved)
+    made = from_json(saved.read_bytes())
+    assert (made.kind, made.prompt, made.lyrics, made.title, made.stream) == (
+        "song",
+        PROMPT,
+        LYRICS,
+        "Streetlights",
+        False,
+    )
+    alice.close()
+
+    bob = browser.new_context(viewport=LAPTOP)  # a fresh browser: no token, no session, nothing typed
+    page = open_page(bob, href)
+    page.locator("#mg-recipe-note", has_text="filled in from the recipe link").wait_for(timeout=10_000)
+    assert page.locator("#song-prompt textarea").input_value() == PROMPT
+    assert page.locator("#song-lyrics textarea").input_value() == LYRICS
+    assert page.locator("#song-title").get_by_role("textbox").input_value() == "Streetlights"
+    assert not page.locator("#song-stream input").is_checked()
+    page.screenshot(path=str(artifacts / "recipe-link-filled.png"))
+    page.wait_for_timeout(2000)  # nothing starts by itself
+    assert "Your result appears here" in page.locator("#song-info").inner_text()
+    assert page.locator("#song-download a").count() == 0
+    bob.close()
+
+
+def test_a_tampered_or_hostile_link_leaves_the_form_and_says_why(browser, url, artifacts):
+    context = browser.new_context(viewport=LAPTOP)
+    try:
+        good = link({"version": 1, "kind": "song", "model": "music-2.6", "prompt": "Jazz", "lyrics": "[Verse]\nla"})
+        for value, said in (
+            (good[:-8] + "AAAAAAAA", "damaged"),
+            ("A" * 9000, "too long"),
+            (link({"version": 9, "kind": "song", "model": "music-2.6", "prompt": "Jazz"}), "version 9"),
+            (link({"version": 1, "kind": "song", "model": "music-2.6", "<img src=x onerror=alert(1)>": 1}), "field"),
+        ):
+            page = open_page(context, f"{url}?recipe={value}")
+            note = page.locator("#mg-recipe-note", has_text="The recipe link was not used")
+            note.wait_for(timeout=10_000)
+            assert said in note.inner_text()
+            assert page.locator("#song-prompt textarea").input_value() == ""
+            assert page.locator("#mg-recipe-note img").count() == 0
+            page.close()
+
+        hostile = '<img src=x onerror="window.__pwned=1">'
+        value = link({"version": 1, "kind": "song", "model": "music-2.6", "prompt": hostile, "lyrics": "[Verse]\nla"})
+        page = open_page(context, f"{url}?recipe={value}")
+        page.locator("#mg-recipe-note", has_text="filled in").wait_for(timeout=10_000)
+        assert page.locator("#song-prompt textarea").input_value() == hostile  # text in a box, never HTML
+        page.wait_for_timeout(500)
+        assert page.evaluate("() => window.__pwned") is None
+        page.screenshot(path=str(artifacts / "recipe-link-hostile.png"))
+    finally:
+        context.close()
