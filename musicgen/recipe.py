@@ -141,6 +141,16 @@ class Recipe(BaseModel):
         return value
 
 
+def recipe_of_request(kind: str, params: dict[str, Any], backend: str, made_at: float | None = None) -> Recipe | None:
+    """The recipe of a saved request, or None for what a recipe does not describe (music-01, an old request)."""
+    if kind not in KINDS:
+        return None
+    try:
+        return Recipe.from_params(kind, params, backend, made_at)
+    except ValueError:
+        return None
+
+
 def _is_http(url: str) -> bool:
     try:
         return _public_url(url) is not None

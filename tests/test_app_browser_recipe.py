@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
 import zlib
 
 import pytest
@@ -12,6 +14,7 @@ from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
 
 from musicgen.library import Library
 from musicgen.recipe import from_json
+from musicgen.standin import StandIn
 from musicgen.ui import build_app
 
 pytestmark = BROWSER_MARKS
@@ -54,6 +57,17 @@ def test_a_share_link_fills_a_fresh_browsers_form_and_generates_nothing(browser,
     page.locator("#song-stream input").uncheck()
     page.locator("#song-generate").click()
     page.locator("#song-download a").first.wait_for(timeout=60_000)
+    page.locator("#song-code").get_by_role("button").first.click()  # "Copy as code"
+    curl = page.locator("#song-code-curl .cm-content")
+    curl.get_by_text("MINIMAX_API_KEY", exact=False).first.wait_for(timeout=10_000)
+    page.locator("#song-code").screenshot(path=str(artifacts / "recipe-copy-as-code.png"))
+    snippet = curl.inner_text()
+    with StandIn() as stand:  # the snippet, as copied from the page, sends the same request
+        env = {**os.environ, "MINIMAX_BASE_URL": stand.url, "MINIMAX_API_KEY": "k"}
+        done = subprocess.run(["bash", "-c", snippet], capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        (body,) = [r["json"] for r in stand.requests if r["path"] == "/v1/music_generation"]
+    assert (body["prompt"], body["lyrics"], body.get("stream", False)) == (PROMPT, LYRICS, False)
 
     page.get_by_role("tab", name="Library").click()
     page.locator("#library-table").get_by_text("Streetlights").filter(visible=True).first.click()

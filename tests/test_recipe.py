@@ -144,7 +144,9 @@ def test_every_library_song_holds_its_recipe_in_metadata_json_the_zip_and_the_do
         in_zip = from_json(z.read("recipe.json"))
     assert record["recipe"]["prompt"] == "Folk" and record["recipe"]["lyrics"] == LYRICS
     assert parse(record["recipe"]) == in_zip and in_zip.request().payload()["model"] == "music-2.6"
-    share, download = recipe_events.selected_recipe(service, meta["library_id"], alice)
+    assert parse(meta["recipe"]) == in_zip.model_copy(update={"title": ""})  # the result on the page has it too
+    share, download, *code = recipe_events.selected_recipe(service, meta["library_id"], alice, "http://studio/")
+    assert "$MINIMAX_API_KEY" in code[0] and "Client('http://studio/')" in code[3] and "'Folk'" in code[1]
     path = Path(download["value"])
     assert path.is_relative_to(alice.files_dir()) and from_json(path.read_bytes()) == in_zip
     value = share.split("?recipe=")[1].split('"')[0]

@@ -10,7 +10,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..recipe import Recipe, RecipeError
+from ..recipe import Recipe, recipe_of_request
 from .blobs import TMP_PREFIX, remove_quietly
 from .entry import Entry
 
@@ -40,12 +40,8 @@ def export_record(entry: Entry) -> dict[str, object]:
 
 def recipe_of(entry: Entry) -> Recipe | None:
     """The entry's recipe (musicgen/recipe.py), or None for what a recipe does not describe (music-01)."""
-    if entry.kind not in ("song", "instrumental", "cover"):
-        return None
-    try:
-        return Recipe.from_params(entry.kind, entry.params, entry.provider, entry.created_at, entry.title)
-    except (RecipeError, ValueError):  # an old entry whose request no longer passes: the rest of it still exports
-        return None
+    made = recipe_of_request(entry.kind, entry.params, entry.provider, entry.created_at)
+    return made.model_copy(update={"title": entry.title[:200]}) if made else None
 
 
 def write_zip(entries: list[Entry], dest_dir: Path) -> Path:

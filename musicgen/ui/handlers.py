@@ -41,6 +41,7 @@ use the files returned here). See musicgen/ui/library_events.py.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -56,6 +57,7 @@ from ..audio import ReferenceError
 from ..budget import HELPER, SONG
 from ..errors import MusicGenError
 from ..loudness import measure_file
+from ..recipe import recipe_of_request
 from ..requests import SEED_MAX, LyricsRequest, MusicRequest, random_seed
 from ..results import MusicResult, build_music_result
 from . import cards, provider_notes, runner
@@ -120,6 +122,9 @@ def keep_result(
     meta = {"kind": kind, "file": path.name, **result.metadata(), **measure_file(data)}
     if result.provider == providers.DEMO:
         meta["label"] = providers.DEMO_LABEL
+    made = recipe_of_request(kind, request_params, result.provider)
+    if made is not None:  # "Copy as code" and the library read it (musicgen/recipe.py)
+        meta["recipe"] = json.loads(made.to_json())
     if library is not None:  # saved before the page shows it; a failure only adds a warning (library_service.py)
         meta.update(library.save_result(session, kind, request_params, result, data, ext, meta))
     download = None

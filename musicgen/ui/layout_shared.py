@@ -8,10 +8,17 @@ import gradio as gr
 
 from .. import config, finish
 from ..lyrics_lint import FIXES
+from ..recipe_code import LANGUAGES
 from . import cards
 from .live import PLAYER_JS
 from .page_names import DOWNLOAD_CLASS, PLAYER_CLASS
 
+CODE_LABELS = {
+    "curl": "curl (key from $MINIMAX_API_KEY)",
+    "python": "Python with musicgen",
+    "cli": "Command line",
+    "gradio_client": "gradio_client (this studio)",
+}
 FIX_IDS = {"tags-on-own-lines": "fix-tags", "tag-names": "fix-tag-names"}  # elem_id suffix per lyrics_lint.FIXES
 
 
@@ -90,6 +97,7 @@ class Results:
     metadata: gr.JSON
     info: gr.HTML
     finish: FinishControls
+    code: dict[str, gr.Code]  # "Copy as code" (not an output of the handlers: filled from the metadata's recipe)
 
     def outputs(self) -> list[gr.components.Component]:
         """In the order the handlers yield them."""
@@ -184,7 +192,7 @@ def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
     controls = finish_controls(prefix)
     with gr.Accordion("Metadata (JSON)", open=False):
         metadata = gr.JSON(label="metadata", elem_id=f"{prefix}-metadata")
-    return Results(live, player, download, metadata, info, controls)
+    return Results(live, player, download, metadata, info, controls, code_panel(prefix))
 
 
 def finish_controls(prefix: str) -> FinishControls:
@@ -227,3 +235,21 @@ def finish_controls(prefix: str) -> FinishControls:
             elem_classes=DOWNLOAD_CLASS,
         )
     return FinishControls(loudness, trim, fade_in, fade_out, make, summary, file)
+
+
+def code_panel(prefix: str) -> dict[str, gr.Code]:
+    """ "Copy as code": the result's request as curl, Python, the CLI and gradio_client (recipe_code.py), each with
+    a copy button; filled when there is a result."""
+    with gr.Accordion("Copy as code", open=False, elem_id=f"{prefix}-code"):
+        return {
+            form: gr.Code(
+                value="",
+                language=language,
+                label=CODE_LABELS[form],
+                interactive=False,
+                buttons=["copy"],
+                wrap_lines=True,
+                elem_id=f"{prefix}-code-{form}",
+            )
+            for form, language in LANGUAGES.items()
+        }

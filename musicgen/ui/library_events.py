@@ -31,7 +31,7 @@ from .layout_legacy import LegacySection
 from .layout_song import InstrumentalTab, SongTab
 from .library_service import LibraryService, valid_token, visitor_message
 from .library_tab import EMPTY_NOTE, PICK_NOTE, LibraryTab
-from .recipe_events import selected_recipe
+from .recipe_events import selected_recipe, studio_url
 from .reuse import fill_form, form_targets
 from .session import Session
 
@@ -339,7 +339,8 @@ def wire_library(
 
     wire_finish(tab.finish, tab.selected, do_finish, session)
 
-    def do_recipe(selected: str, s: Session) -> tuple[Any, Any]:
-        return selected_recipe(service, selected, s)
+    def do_recipe(selected: str, s: Session, request: gr.Request) -> tuple[Any, ...]:
+        return selected_recipe(service, selected, s, studio_url(request))
 
-    tab.selected.change(do_recipe, [tab.selected, session], [tab.share, tab.recipe], **quiet)
+    recipe_out = [tab.share, tab.recipe, *tab.code.values()]
+    tab.selected.change(do_recipe, [tab.selected, session], recipe_out, **quiet)

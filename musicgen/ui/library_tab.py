@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from .layout_shared import FinishControls, finish_controls
+from .layout_shared import FinishControls, code_panel, finish_controls
 from .page_names import PLAYER_CLASS
 
 # An owner token lives in the visitor's localStorage under this key. BrowserState encrypts it with `secret`, which
@@ -54,6 +54,7 @@ class LibraryTab:
     publish: gr.Button  # shown to the showcase's owner only (showcase_events.py refuses anyone else)
     recipe: gr.DownloadButton  # the selected song's recipe (musicgen/recipe.py) as a .json file
     share: gr.HTML  # a ?recipe= link to the studio that fills the form with the selected song's settings
+    code: dict[str, gr.Code]  # "Copy as code" for the selected song
 
 
 def owner_state() -> gr.BrowserState:
@@ -138,10 +139,11 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                     "Download recipe", size="sm", interactive=False, elem_id="library-recipe", min_width=100
                 )
             share = gr.HTML("", elem_id="library-share")
+            code = code_panel("library")
             with gr.Accordion("Request and metadata (JSON)", open=False):
                 request = gr.JSON(label="request", elem_id="library-request")
     return LibraryTab(
         owner, ids, selected, deleted, usage, search, refresh, undo_row, undo_note, undo, empty, table, several,
         picks, export_picked, export_all, export_file, detail, player, download, export_one, reuse, delete, request,
-        finish, publish, recipe, share,
+        finish, publish, recipe, share, code,
     )  # fmt: skip

@@ -15,14 +15,44 @@ import gradio as gr
 
 from ..library import LibraryError
 from ..library.export import recipe_of
-from ..recipe import Recipe, RecipeError, from_link
+from ..recipe import Recipe, RecipeError, from_link, parse
+from ..recipe_code import LANGUAGES, snippets
 from . import cards
 from .layout_cover import CoverTab
+from .layout_shared import Results
 from .layout_song import InstrumentalTab, SongTab
 from .library_service import LibraryService, owner_of
 from .session import Session
 
 LINK_PARAM = "recipe"
+NO_CURL = "# curl: this backend does not speak MiniMax's API; use the command line or Python instead\n"
+
+
+def studio_url(request: gr.Request | None) -> str:
+    """This studio's address as the visitor reached it (for the gradio_client snippet)."""
+    headers = getattr(request, "headers", None) or {}
+    host = headers.get("x-forwarded-host") or headers.get("host") or "127.0.0.1:7860"
+    proto = headers.get("x-forwarded-proto") or "http"
+    return f"{proto.split(',')[0].strip()}://{host.split(',')[0].strip()}/"
+
+
+def code_texts(recipe: Recipe | None, url: str) -> tuple[str, ...]:
+    """The "Copy as code" boxes for a recipe, in LANGUAGES order (all empty without one)."""
+    if recipe is None:
+        return tuple("" for _ in LANGUAGES)
+    made = snippets(recipe.portable(), url)
+    return tuple(made.get(form, NO_CURL) for form in LANGUAGES)
+
+
+def result_code(metadata: Any, request: gr.Request) -> tuple[str, ...]:
+    """ "Copy as code" for a result on the page, from the recipe in its metadata (checked like any recipe)."""
+    recipe = None
+    if isinstance(metadata, dict) and isinstance(metadata.get("recipe"), dict):
+        try:
+            recipe = parse(metadata["recipe"])
+        except RecipeError:
+            recipe = None
+    return code_texts(recipe, studio_url(request))
 
 
 def fill_form(
@@ -95,16 +125,17 @@ def recipe_file(recipe: Recipe | None, session: Session) -> str | None:
     return str(path)
 
 
-def selected_recipe(service: LibraryService, selected: str, session: Session) -> tuple[Any, Any]:
-    """The share link and the "Download recipe" file for the song shown in the Library (nothing when none)."""
-    if not selected:
-        return "", gr.update(value=None, interactive=False)
-    try:
-        made = recipe_of(service.need().get(owner_of(session), selected))
-    except LibraryError:
-        made = None
+def selected_recipe(service: LibraryService, selected: str, session: Session, url: str = "") -> tuple[Any, ...]:
+    """The share link, the "Download recipe" file and "Copy as code" for the song shown in the Library."""
+    made = None
+    if selected:
+        try:
+            made = recipe_of(service.need().get(owner_of(session), selected))
+        except LibraryError:
+            made = None
     path = recipe_file(made, session)
-    return share_html(link_value(made)), gr.update(value=path, interactive=path is not None)
+    download = gr.update(value=path, interactive=path is not None)
+    return share_html(link_value(made)), download, *code_texts(made, url)
 
 
 def load_link(
@@ -134,6 +165,16 @@ def wire_recipes(
         return load_link(request, tabs, song, instrumental, cover, note)
 
     demo.load(on_load, None, targets, api_visibility="private", show_progress="hidden", queue=False)
+    for tab in (song, instrumental, cover):
+        wire_result_code(tab.results)
+
+
+def wire_result_code(results: Results) -> None:
+    """A result's "Copy as code" follows its metadata."""
+    results.metadata.change(
+        result_code, results.metadata, list(results.code.values()),
+        api_visibility="private", show_progress="hidden", queue=False,
+    )  # fmt: skip
 
 
 def form_targets(song: SongTab, instrumental: InstrumentalTab, cover: CoverTab) -> list[Any]:
