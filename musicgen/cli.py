@@ -16,7 +16,7 @@ from typing import cast
 
 from pydantic import ValidationError
 
-from . import cli_legacy, cli_usage, config, providers
+from . import batch, cli_legacy, cli_usage, config, providers
 from .audio import ReferenceError, check_reference
 from .errors import MusicGenError
 from .legacy import LegacyClient
@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("batch", help="every recipe of a JSONL file (one recipe a line; each names its backend)")
+    p.add_argument("recipes", type=Path, help="recipes.jsonl: one recipe (musicgen/recipe.py) per line")
+    p.add_argument("--out", type=Path, required=True, help="folder for the songs and manifest.jsonl")
+    p.add_argument("--takes", type=int, default=1, help="takes of each recipe (seeds count up on MiniMax-Music3)")
+    p.add_argument("--concurrency", type=int, default=4, help="songs at once (each backend's own cap holds too)")
 
     p = sub.add_parser("song", help="a song with vocals from a style prompt and lyrics")
     p.add_argument("--prompt", default="", help="style, mood, scenario (0–2000 characters)")
@@ -298,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "usage":  # the owner's record: no client, no key
         return cli_usage.run(args)
+    if args.command == "batch":
+        return batch.main(args.recipes, args.out, args.takes, args.concurrency)
     if hasattr(args, "format") and args.format is None:  # the backend's first format: mp3, or wav on music3
         args.format = providers.get(args.provider).can.formats[0]
     refused = refusal(args.provider, args)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import config, providers
 from .requests import LYRICS_MAX, PROMPT_MAX, SEED_MAX, AudioSetting, MusicRequest, describe_validation_error
 
-VERSION = 1
+VERSION: Literal[1] = 1
 LINK_MAX = 8192  # characters of the ?recipe= value
 JSON_MAX = 65536  # bytes of recipe JSON read back, from a file or a link once inflated (a deflate bomb stops here)
 FEATURE_ID_VALID_S = 23 * 3600  # an analysed reference (cover_feature_id) lasts 24 h at MiniMax; a margin

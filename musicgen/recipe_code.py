@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import pprint
 import shlex
-from typing import Any
+from typing import Any, Literal
 
 from . import config
 from .recipe import Recipe
 
-LANGUAGES = {"curl": "shell", "python": "python", "cli": "shell", "gradio_client": "python"}
+Language = Literal["shell", "python"]
+LANGUAGES: dict[str, Language] = {"curl": "shell", "python": "python", "cli": "shell", "gradio_client": "python"}
 _EXT = {"mp3": "mp3", "wav": "wav", "pcm": "pcm"}
 CURL_BACKENDS = ("minimax", "demo")  # speak MiniMax's /v1/music_generation (the demo engine is its local stand-in)
 
