@@ -303,11 +303,13 @@ def test_export_one_entry(lib: Library, alice: str) -> None:
     assert path.parent == lib.data_dir / "exports" and path.suffix == ".zip"
     with zipfile.ZipFile(path) as archive:
         names = sorted(archive.namelist())
-        assert names == ["Rain_Window_ take 1.mp3", "lyrics.txt", "metadata.json"]
+        assert names == ["Rain_Window_ take 1.mp3", "lyrics.txt", "metadata.json", "recipe.json"]
         assert archive.read("Rain_Window_ take 1.mp3") == entry.audio_path.read_bytes()
         assert archive.read("lyrics.txt").decode() == "[Verse]\nrain on the window"
         meta = json.loads(archive.read("metadata.json"))
+        recipe = json.loads(archive.read("recipe.json"))
     assert meta["request"] == entry.params and meta["request"]["prompt"] == "Lo-fi beat"
+    assert recipe == meta["recipe"] and (recipe["version"], recipe["prompt"]) == (1, "Lo-fi beat")
     assert (meta["provider"], meta["trace_id"], meta["partial"]) == ("minimax", None, False)
     assert meta["created_at"] == entry.created_at and meta["sha256"] == entry.sha256
     assert "owner" not in meta and str(lib.data_dir) not in json.dumps(meta)
@@ -321,7 +323,7 @@ def test_export_selection_one_folder_per_entry(lib: Library, alice: str, tmp_pat
     assert path.parent == tmp_path / "out"
     with zipfile.ZipFile(path) as archive:
         folders = {name.split("/")[0] for name in archive.namelist()}
-        assert len(folders) == 2 and len(archive.namelist()) == 6
+        assert len(folders) == 2 and len(archive.namelist()) == 8  # audio, lyrics, metadata, recipe each
         for entry, audio_name in ((a, "Same name.mp3"), (b, "Same name.wav")):
             (folder,) = [f for f in folders if entry.id[:8] in f]
             assert archive.read(f"{folder}/{audio_name}") == entry.audio_path.read_bytes()
