@@ -71,7 +71,12 @@ def cli(recipe: Recipe) -> str:
     if recipe.kind == "cover":
         args += ["--audio-url", recipe.audio_url] if recipe.audio_url else ["--cover-feature-id", _fid(recipe)]
     args += ["--out", f"{recipe.kind}.{_EXT[recipe.audio_setting.format]}"]
-    return " ".join(shlex.quote(a) for a in args) + "\n"
+    lines, i = [" ".join(shlex.quote(a) for a in args[:6])], 6  # python -m musicgen --provider X kind
+    while i < len(args):  # one flag a line, as --flag=value (a value starting with "-" stays a value)
+        n = 1 if args[i] in ("--stream", "--lyrics-optimizer") else 2
+        lines.append(shlex.quote("=".join(args[i : i + n])))
+        i += n
+    return " \\\n  ".join(lines) + "\n"
 
 
 def gradio_client(recipe: Recipe, studio_url: str) -> str:

@@ -21,7 +21,7 @@ ROOT = str(Path(__file__).resolve().parents[1])
 KEY = "sk-snippet-secret-4242"
 LYRICS = "[Verse]\nIt's $HOME, \"quoted\" and `ticked`\n[Chorus]\nEcho '$(rm -rf /)' la la"
 RECIPE = Recipe.from_request(
-    MusicRequest.song("Jazz-pop, 100 BPM; it's \"bright\"", LYRICS, model="music-2.6",
+    MusicRequest.song("-Jazz-pop, 100 BPM; it's \"bright\"", LYRICS, model="music-2.6",
                       audio_setting=AudioSetting(format="wav", sample_rate=32000, bitrate=128000)),
     "minimax", title="Snippet",
 )  # fmt: skip
@@ -51,7 +51,7 @@ def test_no_snippet_holds_a_key_and_curl_reads_it_from_the_environment():
     assert set(code) == {"curl", "python", "cli", "gradio_client"}
     assert "$MINIMAX_API_KEY" in code["curl"] and all(KEY not in c for c in code.values())
     music3 = Recipe.from_request(MusicRequest.song("lo-fi", "[Verse]\nla", model="m", seed=7, max_seconds=30), "music3")
-    assert "curl" not in snippets(music3) and "--seed 7 --max-seconds 30" in snippets(music3)["cli"]
+    assert "curl" not in snippets(music3) and "--seed=7 \\\n  --max-seconds=30" in snippets(music3)["cli"]
 
 
 @pytest.mark.parametrize("form", ["curl", "python", "cli"])

@@ -249,6 +249,8 @@ def code_panel(prefix: str) -> dict[str, gr.Code]:
                 interactive=False,
                 buttons=["copy"],
                 wrap_lines=True,
+                lines=2,
+                max_lines=30,
                 elem_id=f"{prefix}-code-{form}",
             )
             for form, language in LANGUAGES.items()
