@@ -189,7 +189,7 @@ def test_a_visitor_uses_a_shown_songs_recipe_and_downloads_it_finished(app, tmp_
     published = app[0].showcase.audio_path(shown.id).read_bytes()
     visitor, _ = open_page(app, None)
     call(app, visitor, "do_list_showcase", [None])
-    ok, out = call(app, visitor, "do_recipe", [shown.id])
+    ok, out = call(app, visitor, "use_shown_recipe", [shown.id])
     assert ok and "Recipe to share: bossa nova, soft brushes" in out and shown.lyrics in out  # the Song tab's form
     assert {"__type__": "update", "selected": "song"}.items() <= out[0].items()
     ok, (finished, summary) = call(app, visitor, "finish_song", [shown.id, "streaming", True, 0.5, 1.0, None])

@@ -143,8 +143,8 @@ def load_link(
 ) -> dict[Any, Any]:
     """On page load: a ?recipe= link fills its tab; a bad one changes nothing and says why. Never generates."""
     value = (request.query_params.get(LINK_PARAM) if request is not None else None) or ""
-    if not value:
-        return {}
+    if not value:  # an empty dict would be taken as one value for 31 outputs: skip one output instead
+        return {note: gr.skip()}
     try:
         recipe = from_link(value)
     except RecipeError as exc:

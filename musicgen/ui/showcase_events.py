@@ -212,10 +212,10 @@ def wire_showcase(
     opened = [tab.player, tab.download, tab.head, tab.detail, tab.recipe]
     tab.songs.change(open_shown, [tab.songs, session], opened, **quiet)
 
-    def do_recipe(song_id: Any) -> dict[Any, Any]:
+    def use_shown_recipe(song_id: Any) -> dict[Any, Any]:
         return use_recipe(store, song_id, form)
 
-    tab.recipe.click(do_recipe, tab.songs, form_targets(*form), **PRIVATE, show_progress="hidden")
+    tab.recipe.click(use_shown_recipe, tab.songs, form_targets(*form), **PRIVATE, show_progress="hidden")
 
     def finish_song(song_id: Any, loudness: str, trim: bool, fade_in: float, fade_out: float, s: Session) -> Any:
         return finish_shown(store, song_id, loudness, trim, fade_in, fade_out, s)

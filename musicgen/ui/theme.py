@@ -125,6 +125,7 @@ CSS = """
 .mg-showcase-meta { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; margin-bottom: 4px; }
 .mg-showcase-meta .mg-badge { padding: 3px 10px; }
 /* The selected song in the list: white on violet-700 (7.1:1; the theme's selected radio is 4.3:1 with its text). */
+#showcase-list label { transition: none !important; }  /* no half-faded colours while the list is re-ordered */
 #showcase-list label.selected { background: #6d28d9 !important; border-color: #6d28d9 !important; }
 #showcase-list label.selected span { color: #ffffff !important; }
 .mg-showcase-lyrics pre { white-space: pre-wrap; font-family: var(--font); margin: 4px 0 10px; }
