@@ -176,6 +176,7 @@ def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
         ),  # fmt: skip
         label="info",
         elem_id=f"{prefix}-info",
+        elem_classes="mg-info",
     )
     # The live player plays the song's bytes from the studio's /live/ route as they arrive (ui/live.py); the
     # whole file goes to the player and the download once it is complete, which is also what scripts get.

@@ -53,6 +53,8 @@ CSS = """
 @keyframes mg-spin { to { transform: rotate(360deg); } }
 .mg-note { padding: 8px 12px; border-radius: 8px; background: var(--block-background-fill); }
 .mg-note-error { background: #fee2e2; color: #991b1b; }
+/* Gradio's 'Error' pill sits over the top of the panel it marks: make room so it covers no words. */
+.mg-info:has(> .wrap .error) { padding-top: 2.4rem !important; }
 .mg-note-info { color: var(--body-text-color-subdued); }
 .mg-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 14px;
   background: var(--block-background-fill); }
