@@ -51,7 +51,10 @@ def test_a_song_made_played_downloaded_and_reused_by_keyboard_alone(browser, url
     page.keyboard.press("Enter")
     # It plays: the button turns into Pause and the player's clock moves on.
     page.wait_for_function("() => document.activeElement.getAttribute('aria-label') === 'Pause'")
-    page.wait_for_function("() => !['', '0:00'].includes(document.querySelector('#song-player #time').textContent)")
+    # The player fetches and decodes the whole file before its clock moves: slow on a busy machine (seen at 20 s).
+    page.wait_for_function(
+        "() => !['', '0:00'].includes(document.querySelector('#song-player #time').textContent)", timeout=60_000
+    )
     page.keyboard.press("Enter")  # and pause it again
 
     # Download it.
