@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from . import batch, cli_legacy, cli_usage, config, providers
 from .audio import ReferenceError, check_reference
 from .errors import MusicGenError
-from .legacy import LegacyClient
-from .lyrics_lint import blocking, lint
+from .legacy import LYRICS_MAX, LegacyClient
+from .lyrics_lint import blocking, lint, lint_music01
 from .progress import Progress
 from .providers import Client
 from .providers.ways import closed_door
@@ -167,10 +167,19 @@ def _read_lyrics(args: argparse.Namespace) -> str:
 
 def _check_lyrics(args: argparse.Namespace) -> bool:
     """The lyrics linter, before any call: each finding on stderr with its line; True when one blocks the request."""
-    if args.command not in ("song", "cover"):
+    if args.command == "music01":  # checked before the reference is uploaded, too
+        if not _read_lyrics(args).strip():
+            print(
+                f"error: --lyrics or --lyrics-file is required for music-01 (1–{LYRICS_MAX} characters)",
+                file=sys.stderr,
+            )
+            return True
+        findings = lint_music01(_read_lyrics(args), args.accompaniment)
+    elif args.command in ("song", "cover"):
+        cap = getattr(args, "max_seconds", None) or config.MUSIC3_DEFAULT_SECONDS
+        findings = lint(_read_lyrics(args), backend=args.provider, cover=args.command == "cover", max_seconds=cap)
+    else:
         return False
-    cap = getattr(args, "max_seconds", None) or config.MUSIC3_DEFAULT_SECONDS
-    findings = lint(_read_lyrics(args), backend=args.provider, cover=args.command == "cover", max_seconds=cap)
     for f in findings:
         print(f"{'error' if f.blocks else 'warning'}: lyrics {f.text()}", file=sys.stderr)
     return bool(blocking(findings))

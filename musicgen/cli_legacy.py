@@ -17,8 +17,8 @@ from .legacy import (
     LegacyClient,
     Music01Request,
     generate_music01,
+    sent_lyrics,
     upload_reference,
-    with_accompaniment,
 )
 from .progress import ProgressFn
 from .requests import AudioSetting
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, client: LegacyClient, lyrics: str, report: Pro
         voice, instrumental = voice or up.voice_id, instrumental or up.instrumental_id
         print(f"uploaded {args.reference.name}: voice_id {up.voice_id}, instrumental_id {up.instrumental_id}")
     request = Music01Request(
-        lyrics=with_accompaniment(lyrics) if args.accompaniment else lyrics,
+        lyrics=sent_lyrics(lyrics, args.accompaniment),
         refer_voice=voice,
         refer_instrumental=instrumental,
         refer_vocal=args.refer_vocal,

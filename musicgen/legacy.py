@@ -71,6 +71,12 @@ def with_accompaniment(lyrics: str) -> str:
     return f"{ACCOMPANIMENT}{text}{ACCOMPANIMENT}"
 
 
+def sent_lyrics(lyrics: str, accompaniment: bool = False) -> str:
+    """The lyrics as music-01 receives them: trimmed, and wrapped in `##` when accompaniment is asked for."""
+    text = (lyrics or "").strip()
+    return with_accompaniment(text) if accompaniment and text else text
+
+
 def split_accompaniment(lyrics: str) -> tuple[str, bool]:
     """(the lyrics without `##` at both ends, whether they had them): what with_accompaniment undoes."""
     text = lyrics.strip()

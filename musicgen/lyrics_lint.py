@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import config
+from .legacy import ACCOMPANIMENT, sent_lyrics
+from .legacy import LYRICS_MAX as MUSIC01_LYRICS_MAX
 from .requests import (
     COVER_LYRICS_MAX,
     LYRICS_MAX,
@@ -32,6 +34,8 @@ WORDS_PER_SECOND = 2.0
 LINE_MIN_SECONDS = 2.0  # even a one-word line takes a bar or so
 UNSUNG_SECTION_SECONDS = 8.0  # an [Intro], [Solo], [Inst] … before or between the sung parts
 _BRACKETED = re.compile(r"\[[^\]\n]*\]|\([^)\n]*\)")
+_ANY_TAG = re.compile(r"\[[^\]\n]*\]")
+_PARENTHESES = re.compile(r"\([^)\n]*\)")
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
@@ -40,7 +44,8 @@ class Finding:
     """One problem on one line (1-based). `fix` names a FIXES entry when one click can mend it."""
 
     line: int
-    rule: str  # "same-line", "unknown-tag", "sung-brackets", "empty-section", "too-long-for-cap", "over-limit"
+    rule: str  # "same-line", "unknown-tag", "sung-brackets", "empty-section", "too-long-for-cap", "over-limit";
+    # for music-01 also "no-tags" and "stray-marks"
     message: str
     blocks: bool = False
     fix: str = ""
@@ -81,8 +86,8 @@ FIXES: dict[str, tuple[str, Callable[[str], str]]] = {
 
 
 def apply_fix(name: str, lyrics: str) -> str:
-    """Apply one FIXES entry to the whole text."""
-    return FIXES[name][1](lyrics or "")
+    """Apply one FIXES (or MUSIC01_FIXES) entry to the whole text."""
+    return {**FIXES, **MUSIC01_FIXES}[name][1](lyrics or "")
 
 
 def limit_for(cover: bool = False) -> int:
@@ -139,11 +144,11 @@ def _tags(lines: list[str]) -> list[Finding]:
     return out
 
 
-def _sung_brackets(lines: list[str]) -> list[Finding]:
+def _sung_brackets(lines: list[str], pattern: re.Pattern[str] = _BRACKETED) -> list[Finding]:
     out = []
     for number, raw in enumerate(lines, start=1):
         _tags_found, text = line_tags(raw)
-        for m in _BRACKETED.finditer(text):
+        for m in pattern.finditer(text):
             if re.search(r"\w", m.group(0)):
                 out.append(
                     Finding(
@@ -204,3 +209,93 @@ def _too_long_for_cap(lines: list[str], cap: float) -> list[Finding]:
             )
             return [Finding(number, "too-long-for-cap", message)]
     return []
+
+
+# The legacy music-01 (legacy.py) reads lyrics its own way: lines, a blank line for a pause, `##` at both ends for
+# accompaniment, at most 200 characters, and no section tags at all.
+
+
+def lint_music01(lyrics: str, accompaniment: bool = False) -> list[Finding]:
+    """Every finding in lyrics for music-01, ordered by line: tags, words in parentheses and stray `##` would be sung
+    (they warn); more than its limit, counted as sent (with the ## … ## of `accompaniment`), blocks."""
+    text = (lyrics or "").replace("\r\n", "\n")
+    if not text.strip():
+        return []
+    lines = text.split("\n")
+    found = _music01_tags(lines) + _sung_brackets(lines, _PARENTHESES) + _stray_marks(text)
+    found += _music01_over_limit(text, accompaniment)
+    return sorted(found, key=lambda f: (f.line, f.rule))
+
+
+def drop_tags(lyrics: str) -> str:
+    """music-01's fix for tags: each goes; a line that was only tags becomes one blank line (music-01's pause between
+    sections), never two in a row nor one at either end. Every word stays."""
+    out: list[str] = []
+    dropped = False  # the last line out is a blank standing for dropped tags
+    for raw in lyrics.replace("\r\n", "\n").split("\n"):
+        if _ANY_TAG.search(raw):
+            rest = " ".join(_ANY_TAG.sub(" ", raw).split())
+            if rest:
+                out.append(rest)
+                dropped = False
+            elif out and out[-1].strip():
+                out.append("")
+                dropped = True
+        elif not (dropped and not raw.strip()):
+            out.append(raw)
+            dropped = False
+    if dropped:
+        out.pop()
+    return "\n".join(out)
+
+
+def drop_marks(lyrics: str) -> str:
+    """music-01's fix for stray `##`: they go; a pair around all the lyrics stays (it asks for accompaniment)."""
+    text = lyrics.replace("\r\n", "\n")
+    for at in reversed(_stray_mark_offsets(text)):
+        text = text[:at] + text[at + len(ACCOMPANIMENT) :]
+    return text
+
+
+# fix name -> (the button's words, the function), for music-01's own rules
+MUSIC01_FIXES: dict[str, tuple[str, Callable[[str], str]]] = {
+    "drop-tags": ("Remove the tags", drop_tags),
+    "drop-marks": ("Remove stray ##", drop_marks),
+}
+
+
+def _music01_tags(lines: list[str]) -> list[Finding]:
+    found = ((n, m.group(0)) for n, raw in enumerate(lines, start=1) for m in _ANY_TAG.finditer(raw))
+    what = "music-01 takes no section tags: {} may be sung as words (a blank line makes a pause)"
+    return [Finding(n, "no-tags", what.format(tag), fix="drop-tags") for n, tag in found]
+
+
+def _stray_mark_offsets(text: str) -> list[int]:
+    """Where `##` stands anywhere but as the pair around all the lyrics."""
+    body = text.strip()
+    start = len(text) - len(text.lstrip())
+    pair = len(body) >= 2 * len(ACCOMPANIMENT) and body.startswith(ACCOMPANIMENT) and body.endswith(ACCOMPANIMENT)
+    ends = {start, start + len(body) - len(ACCOMPANIMENT)} if pair else set()
+    return [m.start() for m in re.finditer(re.escape(ACCOMPANIMENT), text) if m.start() not in ends]
+
+
+def _stray_marks(text: str) -> list[Finding]:
+    message = (
+        "## asks for accompaniment only as a pair around all the lyrics: this one may be sung or ignored "
+        "(ask for accompaniment with its own option instead)"
+    )
+    return [
+        Finding(text[:at].count("\n") + 1, "stray-marks", message, fix="drop-marks") for at in _stray_mark_offsets(text)
+    ]
+
+
+def _music01_over_limit(text: str, accompaniment: bool) -> list[Finding]:
+    sent = sent_lyrics(text, accompaniment)
+    if len(sent) <= MUSIC01_LYRICS_MAX:
+        return []
+    front = (len(sent) - len(text.strip())) // 2  # the ## the accompaniment option puts in front, if any
+    lead = len(text) - len(text.lstrip())  # what the trim takes off the start
+    line = text[: lead + MUSIC01_LYRICS_MAX - front].count("\n") + 1
+    marks = " with ## … ##" if front else ""
+    message = f"lyrics have {len(sent)} characters{marks}; music-01 takes at most {MUSIC01_LYRICS_MAX}: cut from here"
+    return [Finding(line, "over-limit", message, blocks=True)]

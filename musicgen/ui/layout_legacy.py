@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import gradio as gr
 
 from ..legacy import LYRICS_MAX
+from ..lyrics_lint import MUSIC01_FIXES
 from . import cards, provider_notes
+from .layout_shared import LyricsCheck
 
 TITLE = "Legacy: music-01 reference song — may no longer be served"
 PURPOSES = [
@@ -30,7 +32,7 @@ class LegacySection:
     instrumental_id: gr.Textbox
     upload_info: gr.HTML
     lyrics: gr.Textbox
-    lyrics_count: gr.HTML
+    check: LyricsCheck  # the count and lyrics_lint's music-01 findings, live, with its one-click fixes
     accompaniment: gr.Checkbox
     format: gr.Radio
     generate: gr.Button
@@ -77,7 +79,13 @@ def build_legacy_section(provider: str) -> LegacySection:
             lines=4,
             elem_id="legacy-lyrics",
         )
-        lyrics_count = gr.HTML(cards.counter("Lyrics", "", 1, LYRICS_MAX), elem_id="legacy-lyrics-count")
+        # page_names: the box is described by the report (its elem_id is the box's plus "-count")
+        report = gr.HTML(cards.counter("Lyrics", "", 1, LYRICS_MAX), elem_id="legacy-lyrics-count")
+        with gr.Row():
+            fixes = {
+                name: gr.Button(label, size="sm", visible=False, elem_id=f"legacy-fix-{name}")
+                for name, (label, _fn) in MUSIC01_FIXES.items()
+            }
         with gr.Row():
             accompaniment = gr.Checkbox(
                 value=False,
@@ -89,6 +97,7 @@ def build_legacy_section(provider: str) -> LegacySection:
             generate = gr.Button("3 · Generate with music-01", variant="primary", scale=3, elem_id="legacy-generate")
             stop = gr.Button("Stop", variant="stop", scale=1, elem_id="legacy-stop")
     return LegacySection(
-        accordion, note, reference, purpose, upload, voice_id, instrumental_id, upload_info, lyrics, lyrics_count, accompaniment,
+        accordion, note, reference, purpose, upload, voice_id, instrumental_id, upload_info, lyrics,
+        LyricsCheck(report, fixes), accompaniment,
         fmt, generate, stop,
     )  # fmt: skip

@@ -25,9 +25,10 @@ from ..legacy import (
     Music01Request,
     check_upload_file,
     generate_music01,
+    sent_lyrics,
     upload_reference,
-    with_accompaniment,
 )
+from ..lyrics_lint import MUSIC01_FIXES, apply_fix, lint_music01
 from ..requests import AudioSetting
 from . import cards, provider_notes
 from .errors import to_gr_error
@@ -86,10 +87,9 @@ class LegacyHandlers:
         """Sing lyrics (at most 200 characters) after uploaded references (ids from /music01_upload); ≤ 1 min."""
         session = self.h.gate.visitor(session, req)
         provider_notes.refuse(session, "music01")
-        text = (lyrics or "").strip()
         try:
             request = Music01Request(
-                lyrics=with_accompaniment(text) if accompaniment and text else text,
+                lyrics=sent_lyrics(lyrics, accompaniment),
                 refer_voice=(refer_voice or "").strip() or None,
                 refer_instrumental=(refer_instrumental or "").strip() or None,
                 audio_setting=AudioSetting(format=format or "mp3"),
@@ -103,10 +103,17 @@ class LegacyHandlers:
 
 
 def lyrics_count(lyrics: str, accompaniment: bool) -> str:
-    """The counter under the music-01 lyrics; the ## marks count when accompaniment is on."""
-    text = (lyrics or "").strip()
-    sent = with_accompaniment(text) if accompaniment and text else text
-    return cards.counter("Lyrics", sent, 1, LYRICS_MAX, "with ## … ##" if accompaniment and text else "")
+    """The report under the music-01 lyrics: the count as sent (the ## marks count when accompaniment is on), then
+    lyrics_lint's music-01 findings, each naming its line."""
+    sent = sent_lyrics(lyrics, accompaniment)
+    counter = cards.counter("Lyrics", sent, 1, LYRICS_MAX, "with ## … ##" if sent != (lyrics or "").strip() else "")
+    return cards.lint_report(counter, lint_music01(lyrics or "", accompaniment))
+
+
+def lyrics_check(lyrics: str, accompaniment: bool) -> tuple[Any, ...]:
+    """The report, and each fix button shown only while a finding it mends is there."""
+    needed = {f.fix for f in lint_music01(lyrics or "", accompaniment)}
+    return (lyrics_count(lyrics, accompaniment), *(gr.update(visible=name in needed) for name in MUSIC01_FIXES))
 
 
 def wire_legacy(
@@ -127,5 +134,10 @@ def wire_legacy(
     # switch off shows (its change event swaps the players), keeping the switch and the players in step.
     ev.success(lambda: False, None, cover.audio.stream, **INSTANT)
     sec.stop.click(stopped, None, cover.results.info, cancels=[ev], **INSTANT)
-    for trigger in (sec.lyrics.change, sec.accompaniment.change):
-        trigger(lyrics_count, [sec.lyrics, sec.accompaniment], sec.lyrics_count, **INSTANT)
+    # The linter runs live as the visitor types or ticks accompaniment; a fix rewrites the box, which checks it again.
+    check = [sec.check.report, *sec.check.fixes.values()]
+    gr.on(
+        [sec.lyrics.change, sec.accompaniment.change], lyrics_check, [sec.lyrics, sec.accompaniment], check, **INSTANT
+    )
+    for name, button in sec.check.fixes.items():
+        button.click(lambda text, n=name: apply_fix(n, text), sec.lyrics, sec.lyrics, **INSTANT)
