@@ -266,13 +266,13 @@ def structure_timeline(analysis: CoverAnalysis | None) -> str:
     )
 
 
-def counter(name: str, text: str | None, lo: int, hi: int, extra: str = "") -> str:
-    """'123 / 2000 characters', red when outside lo..hi."""
+def counter(name: str, text: str | None, lo: int, hi: int, extra: str = "", problem: str = "") -> str:
+    """'123 / 2000 characters', red when outside lo..hi or when `problem` says what is wrong (ui/required.py)."""
     n = len(text or "")
-    bad = n > hi or 0 < n < lo  # empty is not flagged: the form says so when it is sent
-    need = f" (at least {lo})" if bad and n < lo else ""
-    cls = "mg-count mg-count-bad" if bad or extra else "mg-count"
-    tail = f" · {escape(extra)}" if extra else ""
+    bad = n > hi or 0 < n < lo or bool(problem)  # empty is flagged only once Generate was refused for it
+    need = f" (at least {lo})" if bad and 0 < n < lo else ""
+    cls = "mg-count mg-count-bad" if bad else "mg-count"  # (extra only explains what is counted)
+    tail = "".join(f" · {escape(t)}" for t in (extra, problem) if t)
     return f'<div class="{cls}">{escape(name)}: {n} / {hi} characters{need}{tail}</div>'
 
 

@@ -28,6 +28,7 @@ from .layout_settings import SettingsTab
 from .layout_shared import FinishControls, LyricsCheck, Results
 from .layout_song import InstrumentalTab, SongTab
 from .presets import EXAMPLE_REFERENCE
+from .required import COVER_PROMPT, INSTRUMENTAL_PROMPT, SONG_LYRICS, wire_required
 from .session import Session, backend_label
 
 # On a phone the results sit below a long form: bring them into view when a generation starts.
@@ -132,6 +133,7 @@ def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str
     inputs = [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), *tab.take.inputs(), session]
     ev = generation_click(tab.generate, h.song, inputs, tab.results, generation, api_name="song")
     _wire_results(tab, [ev], [tab.generate], session)
+    wire_required([ev], tab.lyrics, tab.lyrics_check.report, SONG_LYRICS, tab.lyrics_optimizer)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 0, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
     for tag, button in tab.tag_buttons:
         button.click(lambda text, t=tag: append_tag(text, t), tab.lyrics, tab.lyrics, **INSTANT)
@@ -166,6 +168,7 @@ def wire_instrumental(tab: InstrumentalTab, h: Handlers, session: gr.State, gene
     inputs = [tab.prompt, tab.model, *tab.audio.inputs(), *tab.take.inputs(), session]
     ev = generation_click(tab.generate, h.instrumental, inputs, tab.results, generation, api_name="instrumental")
     _wire_results(tab, [ev], [tab.generate], session)
+    wire_required([ev], tab.prompt, tab.prompt_count, INSTRUMENTAL_PROMPT)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 1, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
 
 
@@ -194,6 +197,7 @@ def wire_cover(tab: CoverTab, h: Handlers, session: gr.State, generation: dict[s
     inputs = [tab.prompt, tab.model, tab.reference, tab.audio_url, *tab.audio.inputs(), session]
     quick = generation_click(tab.quick, one_step, inputs, tab.results, generation, api_visibility="private")
     _wire_results(tab, [ev, quick], [tab.generate, tab.quick], session)
+    wire_required([ev, quick], tab.prompt, tab.prompt_count, COVER_PROMPT)
     # Only the visitor's own change of reference makes the analysis stale (the example button analyses at once).
     cleared = [tab.feature_id, tab.timeline, tab.analysis, tab.generate]
     for trigger in (tab.reference.upload, tab.reference.stop_recording, tab.reference.clear, tab.audio_url.input):
