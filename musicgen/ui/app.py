@@ -136,7 +136,7 @@ def build_app(
             return events.refresh_badge(gate, s, req)
 
         generation["then"] = (refresh, session, badge)
-        demo.load(refresh, session, badge, **events.INSTANT)
+        refreshed = demo.load(refresh, session, badge, **events.INSTANT)
         events.wire_song(song, handlers, session, generation)
         events.wire_instrumental(instrumental, handlers, session, generation)
         events.wire_cover(cover, handlers, session, generation)
@@ -156,7 +156,10 @@ def build_app(
             publish_button=library_ui.publish, library_selected=library_ui.selected, settings=settings,
             form=(tabs, song, instrumental, cover, legacy),
         )  # fmt: skip
-        wire_recipes(demo, recipe_note, tabs, song, instrumental, cover)
+        wire_recipes(
+            demo, recipe_note, tabs, song, instrumental, cover,
+            session=session, backend=settings.backend, badge=badge, after=refreshed,
+        )  # fmt: skip
     demo.library_service = library_service
     demo.gate = gate
     demo.live_streams = handlers.live

@@ -4,6 +4,10 @@ again" and by a share link (`?recipe=`); the library's "Download recipe" and sha
 A share link is an attack surface: anyone can craft one. It is read only on page load, checked in full before any
 field changes (size before decoding, version, every field and value), only ever fills the form — it never generates —
 and a bad one leaves the form as it was and says why, in text the page shows escaped, without echoing the link.
+It names its backend: the studio switches to it only when this visitor could pick it in Settings anyway (the demo
+engine always; another only when it is offered here and the visitor has a key for it, or may use the server's) and
+otherwise keeps its backend and says what differs. A recipe has no field for a key or a server URL, so a link can
+never set one.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from typing import Any
 
 import gradio as gr
 
+from .. import providers
 from ..library import LibraryError
 from ..library.export import recipe_of
 from ..recipe import Recipe, RecipeError, from_link, parse
 from ..recipe_code import LANGUAGES, snippets
-from . import cards
+from . import cards, events
 from .layout_cover import CoverTab
 from .layout_shared import Results
 from .layout_song import InstrumentalTab, SongTab
@@ -139,9 +144,18 @@ def selected_recipe(service: LibraryService, selected: str, session: Session, ur
 
 
 def load_link(
-    request: gr.Request, tabs: gr.Tabs, song: SongTab, instrumental: InstrumentalTab, cover: CoverTab, note: gr.HTML
+    request: gr.Request,
+    session: Session,
+    tabs: gr.Tabs,
+    song: SongTab,
+    instrumental: InstrumentalTab,
+    cover: CoverTab,
+    note: gr.HTML,
+    backend: gr.Radio,
+    badge: gr.HTML,
 ) -> dict[Any, Any]:
-    """On page load: a ?recipe= link fills its tab; a bad one changes nothing and says why. Never generates."""
+    """On page load: a ?recipe= link fills its tab, on its own backend when this visitor may use it; a bad one
+    changes nothing and says why. Never generates."""  # fmt: skip
     value = (request.query_params.get(LINK_PARAM) if request is not None else None) or ""
     if not value:  # an empty dict would be taken as one value for 31 outputs: skip one output instead
         return {note: gr.skip()}
@@ -150,21 +164,76 @@ def load_link(
     except RecipeError as exc:
         return {note: gr.update(value=cards.notice(f"The recipe link was not used: {exc}.", "error"), visible=True)}
     out, todo = fill_form(recipe, tabs, song, instrumental, cover)
+    where = follow_backend(recipe, session, out, song, instrumental)
+    if session.backend == recipe.backend:
+        out.update({backend: recipe.backend, badge: events.badge(session)})
     said = f"Settings filled in from the recipe link ({recipe.kind}). Nothing is generated until you press Generate."
-    out[note] = gr.update(value=cards.notice(f"{said} {todo}".strip(), "done"), visible=True)
+    out[note] = gr.update(value=cards.notice(" ".join(t for t in (said, where, todo) if t), "done"), visible=True)
+    return out
+
+
+def follow_backend(recipe: Recipe, session: Session, out: dict[Any, Any], song: SongTab, ins: InstrumentalTab) -> str:
+    """Switch the visitor to the recipe's backend when they may use it, else keep theirs; what the note says of it.
+    The model menus get the backend's models (the recipe's model where it has it) in `out`."""
+    made, here = providers.get(recipe.backend), session.record()
+    if made.name == here.name:
+        return ""
+    if session.can_use(made.name):
+        session.backend = made.name
+        here = made
+        words = f"The studio switched to {made.label}, the backend the recipe was made on."
+    else:
+        why = "is not offered here" if not made.offered() else f"needs your own {made.label} key here (Settings)"
+        differs = differences(recipe, here)
+        words = f"The recipe was made on {made.label}, which {why}: the studio stays on {here.label}."
+        if differs:
+            words += f" What differs: {'; '.join(differs)}."
+    for menu in (song.model, ins.model):
+        if menu in out:
+            model = recipe.model if recipe.model in here.can.song_models else here.can.default_model
+            out[menu] = gr.update(choices=list(here.can.song_models), value=model)
+    return words
+
+
+def differences(recipe: Recipe, here: providers.Provider) -> list[str]:
+    """What of `recipe` this backend will not do as the recipe says, in words."""
+    r, can, out = recipe.portable(), here.can, []
+    if not can.offers(r.kind):
+        out.append(here.lacks(r.kind).rstrip("."))
+    if r.kind != "cover" and r.model not in can.song_models:
+        out.append(f"model {r.model} is not offered, {can.default_model} is picked instead")
+    if r.seed is not None and not can.seed:
+        out.append(f"the seed ({r.seed}) is not used")
+    if r.max_seconds is not None and not can.max_seconds:
+        out.append(f"the length cap ({r.max_seconds} s) is not used")
+    if r.audio_setting.format not in can.formats:
+        out.append(f"format {r.audio_setting.format} is not offered, pick {' or '.join(can.formats)}")
     return out
 
 
 def wire_recipes(
-    demo: gr.Blocks, note: gr.HTML, tabs: gr.Tabs, song: SongTab, instrumental: InstrumentalTab, cover: CoverTab
+    demo: gr.Blocks,
+    note: gr.HTML,
+    tabs: gr.Tabs,
+    song: SongTab,
+    instrumental: InstrumentalTab,
+    cover: CoverTab,
+    *,
+    session: gr.State,
+    backend: gr.Radio,
+    badge: gr.HTML,
+    after: Any = None,
 ) -> None:
-    """The share link, read once when the page loads (private: not an endpoint a script can call)."""
-    targets = [tabs, note, *form_targets(song, instrumental, cover)]
+    """The share link, read once when the page loads (private: not an endpoint a script can call), after `after`
+    (the badge's own load) when given, so the badge it shows is the last word."""  # fmt: skip
+    targets = [tabs, note, session, backend, badge, *form_targets(song, instrumental, cover)]
 
-    def on_load(request: gr.Request) -> dict[Any, Any]:
-        return load_link(request, tabs, song, instrumental, cover, note)
+    def on_load(s: Session, request: gr.Request) -> dict[Any, Any]:
+        out = load_link(request, s, tabs, song, instrumental, cover, note, backend, badge)
+        return {**out, session: s} if backend in out else out
 
-    demo.load(on_load, None, targets, api_visibility="private", show_progress="hidden", queue=False)
+    opts: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden", "queue": False}
+    (after.then if after is not None else demo.load)(on_load, session, targets, **opts)
     for tab in (song, instrumental, cover):
         wire_result_code(tab.results)
 

@@ -69,6 +69,17 @@ class Session:
         region = self.region if name == providers.MINIMAX else ""
         return Access(key=key, base_url=self.urls.get(name, ""), region=region)
 
+    def can_use(self, name: str) -> bool:
+        """Whether backend `name` could answer this visitor now, as the automatic choice counts it: offered here, and
+        keyless, or with their own key / server, or with the server's where no access code stands in the way."""
+        record = providers.REGISTRY.get(name)
+        if record is None or not record.offered():
+            return False
+        given = self.access(name)
+        if record.credential == "none" or not self.code_required or self.access_granted:
+            return record.has_credentials(given)
+        return bool(given.key.strip() or given.base_url.strip())
+
     def server_held(self) -> bool:
         """Whether this visitor's requests are served on the server's own key or server (not their own)."""
         return self.record().server_held(self.access())
