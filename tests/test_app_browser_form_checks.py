@@ -91,6 +91,12 @@ def test_music01_lyrics_are_linted_live_with_its_own_rules_and_fixes(browser, ur
         tags, marks = page.locator("#legacy-fix-drop-tags"), page.locator("#legacy-fix-drop-marks")
         box.wait_for(timeout=10_000)
         assert not tags.is_visible() and not marks.is_visible()
+        page.locator("#legacy-generate").click()  # empty lyrics: said at the box as on the other tabs
+        report.get_by_text("Required: write the lyrics music-01 sings", exact=False).wait_for(timeout=15_000)
+        page.wait_for_function("() => document.activeElement === document.querySelector('#legacy-lyrics textarea')")
+        assert invalid(page, "legacy-lyrics") == "true"
+        page.locator(".toast-close").first.click()  # the toast said it too (the demo engine has no music-01)
+        page.locator(".toast-body").first.wait_for(state="detached", timeout=10_000)
 
         box.fill("[Verse]\nStreetlights flicker ##\n[Chorus]\nthe night breeze sighs (ooh)")
         report.get_by_text("line 4", exact=False).wait_for(timeout=10_000)

@@ -152,3 +152,11 @@ def test_cli_prints_music01_warnings_with_their_lines_and_still_sings(proxy, cap
     assert "warning: lyrics line 2: (ooh) is not a tag" in err
     assert out.stat().st_size > 0
     assert [r for r in proxy.requests if r["method"] == "POST"][-1]["json"]["lyrics"] == "[Verse]\nla la (ooh)"
+
+
+def test_an_empty_music01_lyrics_box_is_said_to_be_required_only_while_empty():
+    from musicgen.ui.required import MUSIC01_LYRICS, note
+
+    said = note(MUSIC01_LYRICS, "")
+    assert "Required: write the lyrics music-01 sings (1–200 characters)" in said and "mg-count-bad" in said
+    assert note(MUSIC01_LYRICS, "la la") == {"__type__": "update"}  # left as the lyrics check has it

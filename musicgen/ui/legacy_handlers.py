@@ -36,6 +36,7 @@ from .events import INSTANT, generation_click, stopped
 from .handlers import Handlers, Outputs
 from .layout_cover import CoverTab
 from .layout_legacy import LegacySection
+from .required import MUSIC01_LYRICS, wire_required
 from .session import Session
 
 UPLOAD_RULES = "music-01 takes a wav or mp3 reference of 10 s to 10 min."
@@ -133,6 +134,7 @@ def wire_legacy(
     # music-01 does not stream: its file goes to the finished-file player, which turning the Cover tab's stream
     # switch off shows (its change event swaps the players), keeping the switch and the players in step.
     ev.success(lambda: False, None, cover.audio.stream, **INSTANT)
+    wire_required([ev], sec.lyrics, sec.check.report, MUSIC01_LYRICS)
     sec.stop.click(stopped, None, cover.results.info, cancels=[ev], **INSTANT)
     # The linter runs live as the visitor types or ticks accompaniment; a fix rewrites the box, which checks it again.
     check = [sec.check.report, *sec.check.fixes.values()]

@@ -13,6 +13,7 @@ from typing import Any
 
 import gradio as gr
 
+from ..legacy import LYRICS_MAX as MUSIC01_LYRICS_MAX
 from ..requests import COVER_PROMPT_MAX, COVER_PROMPT_MIN, LYRICS_MAX, PROMPT_MAX
 from . import cards
 
@@ -42,6 +43,9 @@ SONG_LYRICS = Required("Lyrics", 0, LYRICS_MAX, "Required: write the lyrics here
 INSTRUMENTAL_PROMPT = Required("Prompt", 1, PROMPT_MAX, "Required: describe the music (1–2000 characters)")
 COVER_PROMPT = Required(
     "Style", COVER_PROMPT_MIN, COVER_PROMPT_MAX, "Required: describe the cover's style (10–300 characters)"
+)
+MUSIC01_LYRICS = Required(
+    "Lyrics", 1, MUSIC01_LYRICS_MAX, f"Required: write the lyrics music-01 sings (1–{MUSIC01_LYRICS_MAX} characters)"
 )
 
 
