@@ -155,7 +155,7 @@ def load_link(
     badge: gr.HTML,
 ) -> dict[Any, Any]:
     """On page load: a ?recipe= link fills its tab, on its own backend when this visitor may use it; a bad one
-    changes nothing and says why. Never generates."""  # fmt: skip
+    changes nothing and says why. Never generates."""
     value = (request.query_params.get(LINK_PARAM) if request is not None else None) or ""
     if not value:  # an empty dict would be taken as one value for 31 outputs: skip one output instead
         return {note: gr.skip()}
@@ -225,7 +225,7 @@ def wire_recipes(
     after: Any = None,
 ) -> None:
     """The share link, read once when the page loads (private: not an endpoint a script can call), after `after`
-    (the badge's own load) when given, so the badge it shows is the last word."""  # fmt: skip
+    (the badge's own load) when given, so the badge it shows is the last word."""
     targets = [tabs, note, session, backend, badge, *form_targets(song, instrumental, cover)]
 
     def on_load(s: Session, request: gr.Request) -> dict[Any, Any]:
