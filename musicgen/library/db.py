@@ -16,7 +16,7 @@ from .entry import COLUMNS, SELECT_COLUMNS
 from .errors import LibraryError, LibraryFullError, LibraryUnavailableError
 from .owners import new_salt
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SQLITE_FULL = getattr(sqlite3, "SQLITE_FULL", 13)  # the constant exists from Python 3.11
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,12 +25,18 @@ CREATE TABLE IF NOT EXISTS entries (
     prompt TEXT NOT NULL, lyrics TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
     audio_format TEXT NOT NULL, audio_rel TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,
     sha256 TEXT NOT NULL, duration_s REAL, trace_id TEXT, created_at REAL NOT NULL,
-    partial INTEGER NOT NULL, params_json TEXT NOT NULL, metadata_json TEXT NOT NULL, deleted_at REAL, state TEXT NOT NULL
+    partial INTEGER NOT NULL, params_json TEXT NOT NULL, metadata_json TEXT NOT NULL, deleted_at REAL, state TEXT NOT NULL,
+    starred INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS entries_owner_created ON entries (owner, created_at);
 CREATE INDEX IF NOT EXISTS entries_deleted ON entries (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entries_unfinished ON entries (state) WHERE state != 'ready';
 """
+# What brings an index written by an older version up to the next one, in order (a fresh index gets it from _SCHEMA).
+# Each step keeps every row: only additions with defaults.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE entries ADD COLUMN starred INTEGER NOT NULL DEFAULT 0",),  # "Keep ★" in the Library
+}
 DISK_FULL_MESSAGE = (
     "The server's disk is full, so this song could not be saved to your library. "
     "Nothing already saved was affected; download this song now and try again later."
@@ -129,12 +135,22 @@ class Index:
                 meta["salt"] = new_salt()
                 conn.execute("INSERT INTO meta (key, value) VALUES ('salt', ?)", (meta["salt"],))
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif version < SCHEMA_VERSION:
+                self._migrate(conn, version)
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):  # keep the original error, not a failed rollback's
                 conn.execute("ROLLBACK")
             raise
         self.salt: str = meta["salt"]
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, version: int) -> None:
+        """Bring an older index up to SCHEMA_VERSION inside the open transaction (all steps or none)."""
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS.get(step, ()):
+                conn.execute(statement)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -168,13 +184,17 @@ class Index:
         rows = self.query(sql, (entry_id,))
         return rows[0] if rows else None
 
-    def visible(self, owner: str | None, terms: Sequence[str], limit: int) -> list[sqlite3.Row]:
-        """Return non-deleted rows, newest first, of one owner (None = all) matching every term."""
+    def visible(
+        self, owner: str | None, terms: Sequence[str], limit: int, *, starred_only: bool = False
+    ) -> list[sqlite3.Row]:
+        """Return non-deleted rows, newest first, of one owner (None = all) matching every term (and starred)."""
         where = ["state = 'ready'", "deleted_at IS NULL"]
         args: list[Any] = []
         if owner is not None:
             where.append("owner = ?")
             args.append(owner)
+        if starred_only:
+            where.append("starred != 0")
         for term in terms:
             # instr on folded text: a case-insensitive substring match with no LIKE wildcards to escape.
             where.append("instr(fold(title || char(10) || prompt || char(10) || lyrics), ?) > 0")

@@ -31,6 +31,7 @@ COLUMNS = (
     "metadata_json",
     "deleted_at",
     "state",
+    "starred",
 )
 # A row is "pending" while its file is written, "ready" once the file is complete (only these are
 # ever shown), and "purging" while its file is removed; a crash leaves pending/purging for the sweep.
@@ -59,6 +60,7 @@ class Entry:
     params: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
+    starred: bool = False  # "Keep ★": the owner marked it as one to keep
 
     def export_record(self) -> dict[str, Any]:
         """Return what metadata.json holds for this entry (no owner, no server path)."""
@@ -71,6 +73,7 @@ class Entry:
             "trace_id": self.trace_id,
             "created_at": self.created_at,
             "partial": self.partial,
+            "starred": self.starred,
             "audio_format": self.audio_format,
             "size": self.size,
             "sha256": self.sha256,
@@ -102,6 +105,7 @@ def entry_from_row(row: sqlite3.Row | Mapping[str, Any], data_dir: Path) -> Entr
         params=_load_dict(row["params_json"]),
         metadata=_load_dict(row["metadata_json"]),
         sha256=row["sha256"],
+        starred=bool(row["starred"]),
     )
 
 

@@ -137,6 +137,7 @@ class Library:
             "metadata_json": json.dumps(clean_meta, ensure_ascii=False),
             "deleted_at": None,
             "state": PENDING,
+            "starred": 0,
         }
         # 1. Reserve: an invisible pending row, so a crash at any later step leaves a record the sweep
         #    on next open uses to remove the file. The cap check shares its transaction: concurrent
@@ -188,12 +189,12 @@ class Library:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def list(self, owner: str, query: str = "", limit: int = 200) -> list[Entry]:
-        """Return the owner's entries newest first, filtered by words in title, prompt or lyrics."""
+    def list(self, owner: str, query: str = "", limit: int = 200, *, starred_only: bool = False) -> list[Entry]:
+        """Return the owner's entries newest first, filtered by words in title, prompt or lyrics (and ★ only)."""
         owner_h = owner_hash(owner, self._index.salt)
         terms = str(query or "").split()[:_MAX_QUERY_TERMS]
         limit = max(0, min(int(limit), _MAX_LIMIT))
-        rows = self._index.visible(None if self.share_all else owner_h, terms, limit)
+        rows = self._index.visible(None if self.share_all else owner_h, terms, limit, starred_only=bool(starred_only))
         return [entry_from_row(row, self.data_dir) for row in rows]
 
     def get(self, owner: str, entry_id: str) -> Entry:
@@ -235,6 +236,19 @@ class Library:
         if row is None or not (self.share_all or same_owner(row["owner"], owner_h)):
             raise EntryNotFound(_NOT_FOUND)
         return row
+
+    # -- marking -------------------------------------------------------------------------------------
+
+    def set_starred(self, owner: str, entry_id: str, starred: bool) -> Entry:
+        """Mark (or unmark) one of the owner's songs as kept (★) and return it; raises EntryNotFound otherwise."""
+        if not isinstance(starred, bool):
+            raise ValueError(f"starred must be True or False, got {starred!r}")
+        row = self._owned_row(owner, entry_id)
+        with self._index.transaction() as conn:
+            sql = "UPDATE entries SET starred = ? WHERE id = ? AND deleted_at IS NULL AND state = ?"
+            if conn.execute(sql, (int(starred), row["id"], READY)).rowcount != 1:
+                raise EntryNotFound(_NOT_FOUND)  # deleted or purged by a concurrent call in between
+        return entry_from_row({**dict(row), "starred": int(starred)}, self.data_dir)
 
     # -- deleting --------------------------------------------------------------------------------
 

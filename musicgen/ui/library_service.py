@@ -193,10 +193,10 @@ class LibraryService:
 
     # -- reading -----------------------------------------------------------------------------------------------
 
-    def entries(self, session: Session, query: str = "") -> list[Entry]:
-        """The session owner's songs (everyone's with share_all), newest first, matching the search."""
+    def entries(self, session: Session, query: str = "", *, starred_only: bool = False) -> list[Entry]:
+        """The session owner's songs (everyone's with share_all), newest first, matching the search (and ★ only)."""
         self.maybe_cleanup()
-        return self.need().list(owner_of(session), query or "")
+        return self.need().list(owner_of(session), query or "", starred_only=starred_only)
 
     def usage(self, session: Session) -> tuple[int, int]:
         """(bytes used by the session's owner, cap in bytes; 0 = no cap)."""
@@ -237,6 +237,16 @@ class LibraryService:
             log.warning("Library cleanup failed: %s", exc)
         finally:
             self._cleanup_lock.release()
+
+    # -- marking -----------------------------------------------------------------------------------------------
+
+    def set_starred(self, session: Session, entry_id: str, starred: bool) -> Entry:
+        """Mark (True) or unmark one of the session owner's songs as kept (★) and return it.
+
+        Raises LibraryError: EntryNotFound ("That song is not in your library ...") for another owner's id, an unknown
+        or malformed id, or a deleted song, and nothing changes; LibraryError when the library is not available.
+        """
+        return self.need().set_starred(owner_of(session), entry_id, starred)
 
     def close(self) -> None:
         """Close the library (tests; a served app keeps it for its lifetime)."""
