@@ -73,7 +73,7 @@ def open_page(app, token: str | None) -> tuple[str, str]:
 
 
 def listed(app, session_hash: str, query: str = "") -> list[list[str]]:
-    ok, (table, *_rest) = call(app, session_hash, "do_refresh", [None, query])
+    ok, (table, *_rest) = call(app, session_hash, "do_refresh", [None, query, False])
     assert ok
     value = table.get("value") or {}
     return value.get("data") or [] if table.get("visible") else []
@@ -99,8 +99,9 @@ def test_library_has_no_api_endpoints(app, tmp_path):
     names = set(info["named_endpoints"]) | set(info["unnamed_endpoints"])
     assert {"/song", "/instrumental", "/cover"} <= names
     assert not names & {f"/{f.api_name}" for f in ours} and not any("librar" in n for n in names)
-    with pytest.raises(ValueError):
-        client(app, tmp_path).predict(api_name="/do_refresh")
+    for name in ("/do_refresh", "/do_star"):
+        with pytest.raises(ValueError):
+            client(app, tmp_path).predict(api_name=name)
 
 
 def test_a_scripts_song_is_saved_under_its_own_session(app, tmp_path, library):
@@ -128,7 +129,7 @@ def test_another_visitor_reaches_nothing_of_alices(app, tmp_path, library):
     ok, out = call(app, bob_hash, "do_select", [None, None], {"index": [0, 0], "value": "x"})
     assert ok and out[1] is None and "Select a song" in out[6]  # (state outputs never reach the page)
     # Guessed ids: the state inputs are the server's, whatever the caller sends ...
-    for name in ("do_delete", "export_selected", "do_reuse"):
+    for name in ("do_delete", "export_selected", "do_reuse", "do_star"):
         ok, out = call(app, bob_hash, name, [mine, None])
         assert not any(mine in json.dumps(o) or "lullaby" in json.dumps(o) for o in out), name
     # ... and the one id list a page sends (the export checkboxes) is checked against the owner.
@@ -137,8 +138,8 @@ def test_another_visitor_reaches_nothing_of_alices(app, tmp_path, library):
     # Files: the library's own files are not served, whatever the path.
     for path in (entry.audio_path, library.data_dir / "index.db"):
         assert httpx.get(f"{app[1]}gradio_api/file={path}", timeout=10).status_code == 403, path
-    # Alice still has everything; the same browser (same token) after a reload sees it again.
-    assert library.get(alice, mine).size == entry.size
+    # Alice still has everything (not starred by Bob's attempt); the same browser (same token) after a reload sees it.
+    assert library.get(alice, mine).size == entry.size and not library.get(alice, mine).starred
     reload_hash, again = open_page(app, alice)
     assert again == alice and "Alice's secret lullaby" in [r[0] for r in listed(app, reload_hash)]
 
@@ -156,6 +157,8 @@ def test_owner_plays_downloads_and_exports_a_zip(app, tmp_path):
     audio = httpx.get(player["url"], timeout=10)
     assert audio.status_code == 200 and sf.info(io.BytesIO(audio.content)).duration > 1
     assert download["value"]["path"] == player["path"]
+    ok, (star,) = call(app, alice_hash, "do_star", [None, None])  # Keep ★ on the selected song (the server's state)
+    assert ok and star["value"] == "Remove ★" and [r[0] for r in listed(app, alice_hash)][1] == "★ Warm lo-fi piano"
     ok, (shown,) = call(app, alice_hash, "export_shown", [None, None])  # "Export all shown"
     zipped = shown["value"]
     assert ok and shown["visible"] and zipped["path"].endswith(".zip")
@@ -164,6 +167,7 @@ def test_owner_plays_downloads_and_exports_a_zip(app, tmp_path):
         metas = {json.loads(z.read(n))["id"]: json.loads(z.read(n)) for n in names if n.endswith("metadata.json")}
         assert set(metas) == {first["library_id"], second["library_id"]}
         assert metas[first["library_id"]]["request"]["lyrics"] == LYRICS
+        assert metas[first["library_id"]]["starred"] is True and metas[second["library_id"]]["starred"] is False
         assert SECRET not in json.dumps(metas) and "api_key" not in json.dumps(metas)
         wav = next(n for n in names if n.endswith(".wav"))
         data, rate = sf.read(io.BytesIO(z.read(wav)))

@@ -172,12 +172,50 @@ def test_select_plays_a_copy_outside_the_library(h, service):
     alice = visitor()
     *_, (_, _, download, meta, _) = list(h.song("Lo-fi beat", LYRICS, stream=False, session=alice, **SONG))
     ids = le.refresh(service, alice)[2]
-    selected, player, dl, export_one, reuse, delete, detail, record = le.select(service, [0, 2], ids, alice)
+    selected, player, dl, export_one, reuse, delete, detail, record, star = le.select(service, [0, 2], ids, alice)
     assert selected == meta["library_id"] and Path(player).read_bytes() == Path(download).read_bytes()
     assert Path(player).is_relative_to(alice.files_dir()) and dl["value"] == player and dl["interactive"]
     assert not Path(player).is_relative_to(service.library.data_dir)
     assert "Lo-fi beat" in detail and meta["trace_id"] in detail
     assert record["request"]["prompt"] == "Lo-fi beat" and reuse["interactive"] and delete["interactive"]
+    assert star == {"value": "Keep ★", "interactive": True, "__type__": "update"}
+
+
+def test_keep_star_marks_the_row_and_filters_the_list(h, service):
+    alice, bob = visitor(), visitor()
+    *_, (_, _, _, kept, _) = list(h.song("Harbour lights", LYRICS, stream=False, session=alice, **SONG))
+    *_, (_, _, _, other, _) = list(h.instrumental("Harbour drums", stream=False, session=alice))
+    ids = le.refresh(service, alice)[2]
+    assert ids == [other["library_id"], kept["library_id"]]
+    selected, *_, star = le.select(service, [1, 0], ids, alice, "Harbour lights")
+    assert selected == kept["library_id"] and star["value"] == "Keep ★"
+
+    assert le.toggle_star(service, selected, alice)["value"] == "Remove ★"  # the label says what a click does next
+    table, empty, ids, _, usage, _ = le.refresh(service, alice)
+    assert [r[0] for r in table["value"]] == ["Harbour drums", "★ Harbour lights"]
+    assert table["value"][1][1].startswith("kept · song")  # a word for the ★, read out by screen readers too
+    # A click on the starred row still opens that song (the row's title carries the ★).
+    assert le.select(service, [1, 0], ids, alice, "★ Harbour lights")[0] == kept["library_id"]
+    table, empty, ids, picks, usage, _ = le.refresh(service, alice, "", True)
+    assert ids == [kept["library_id"]] and [c[1] for c in picks["choices"]] == ids and "1 kept ★ song" in usage
+    assert le.refresh(service, alice, "drums", True)[2] == []  # the filter combines with the search
+    assert "No kept ★ song matches" in le.refresh(service, alice, "drums", True)[1]["value"]
+    assert le.refresh(service, alice, "lights", True)[2] == [kept["library_id"]]
+
+    # Bob: his own (empty) filter, and Alice's id as his "selection" is refused without changing anything.
+    assert (
+        le.refresh(service, bob, "", True)[2] == []
+        and "No kept ★ songs yet" in le.refresh(service, bob, "", True)[1]["value"]
+    )
+    with pytest.warns(UserWarning, match="not in your library"):
+        assert le.toggle_star(service, kept["library_id"], bob)["interactive"] is False
+    assert service.library.get(alice.owner_token, kept["library_id"]).starred
+
+    assert le.toggle_star(service, selected, alice)["value"] == "Keep ★"
+    assert le.refresh(service, alice, "", True)[2] == [] and not le.refresh(service, alice)[0]["value"][1][
+        0
+    ].startswith("★")
+    assert le.toggle_star(service, "", alice)["interactive"] is False  # nothing selected: nothing to keep
 
 
 def test_delete_then_undo(h, service):

@@ -1,4 +1,4 @@
-"""The Library tab's events: who owns what, the list, play/download, delete with undo, export, "use again".
+"""The Library tab's events: who owns what, the list, play/download, Keep ★, delete with undo, export, "use again".
 
 Ownership. A browser keeps a random owner token in its localStorage (gr.BrowserState); on page load the server makes
 one when there is none (new_owner_token) and copies it into the visitor's server-side Session, which is where every
@@ -6,8 +6,8 @@ library call takes its owner from. The server stores only a salted hash of the t
 no browser: its results are saved under a token made for its session and never revealed.
 
 Privacy. Every event here is private (api_visibility="private": not listed and not callable by name from
-gradio_client) and acts only on the caller's own Session: the list and a row click go through the server-side list
-of the visitor's own entry ids, and the few ids that do come from the page (the export checkboxes) are checked
+gradio_client) and acts only on the caller's own Session: the list, a row click and Keep ★ go through the server-side
+list of the visitor's own entry ids, and the few ids that do come from the page (the export checkboxes) are checked
 against the owner by the store, which answers "not in your library" for anyone else's. Audio is played and
 downloaded from a copy in the visitor's temp folder: the library's files are never under a folder Gradio serves.
 """
@@ -30,6 +30,7 @@ from .layout_cover import CoverTab
 from .layout_legacy import LegacySection
 from .layout_song import InstrumentalTab, SongTab
 from .library_service import LibraryService, valid_token, visitor_message
+from .library_star import KEPT_WORD, STAR, empty_starred_note, star_button, title_cell, toggle_star
 from .library_tab import EMPTY_NOTE, PICK_NOTE, LibraryTab
 from .recipe_events import selected_recipe, studio_url
 from .reuse import fill_form, form_targets
@@ -67,10 +68,10 @@ def backend_name(provider: str) -> str:
 
 
 def row(entry: Entry, now: float | None = None) -> list[str]:
-    """One table row: title; kind (with the partial marker), length and backend; when."""
+    """One table row: title (★ when kept); kept, kind (with the partial marker), length and backend; when."""
     kind = f"{entry.kind} (partial)" if entry.partial else entry.kind
     details = f"{kind} · {cards.clock(entry.duration_s)} · {backend_name(entry.provider)}"
-    return [entry.title, details, when(entry.created_at, now)]
+    return [title_cell(entry), f"{KEPT_WORD} · {details}" if entry.starred else details, when(entry.created_at, now)]
 
 
 def pick_label(entry: Entry, now: float | None = None) -> str:
@@ -78,7 +79,7 @@ def pick_label(entry: Entry, now: float | None = None) -> str:
     return f"{entry.title} · {entry.kind}{' (partial)' if entry.partial else ''} · {when(entry.created_at, now)}"
 
 
-def usage_html(used: int, cap: int, shown: int, query: str, share_all: bool) -> str:
+def usage_html(used: int, cap: int, shown: int, query: str, share_all: bool, starred_only: bool = False) -> str:
     """'12.3 MB of 2,048 MB used' with a bar, and how many songs the list shows."""
     mb = used / 1024**2
     if cap:
@@ -87,7 +88,7 @@ def usage_html(used: int, cap: int, shown: int, query: str, share_all: bool) -> 
         bar = f'<div class="mg-usage-bar" title="{pct:.0f}% used"><span style="width:{pct:.1f}%"></span></div>'
     else:
         space, bar = f"<b>{mb:,.1f} MB</b> used (no size limit)", ""
-    noun = "song" if shown == 1 else "songs"
+    noun = (f"{KEPT_WORD} {STAR} " if starred_only else "") + ("song" if shown == 1 else "songs")
     count = f"{shown} {noun} match “{escape(query.strip())}”" if query.strip() else f"{shown} {noun}"
     scope = (
         " · single-user mode: every song on this server is shown"
@@ -130,11 +131,14 @@ def set_song_title(title: str, session: Session) -> None:
     session.song_title = (title or "").strip()[:120]
 
 
-def refresh(service: LibraryService, session: Session, query: str = "") -> tuple[Any, Any, list[str], Any, str, Any]:
+def refresh(
+    service: LibraryService, session: Session, query: str = "", starred_only: bool = False
+) -> tuple[Any, Any, list[str], Any, str, Any]:
     """(table, empty note, ids, export checkboxes, usage, export-several box) for the visitor's own songs matching
-    the search."""
+    the search (and kept ★ only, when asked)."""
+    query, starred_only = query if isinstance(query, str) else "", starred_only is True
     try:
-        entries = service.entries(session, query)
+        entries = service.entries(session, query, starred_only=starred_only)
         used, cap = service.usage(session)
     except LibraryError as exc:
         log.warning("Library list failed: %s", exc)
@@ -145,20 +149,22 @@ def refresh(service: LibraryService, session: Session, query: str = "") -> tuple
     rows = [row(e, now) for e in entries]
     choices = [(pick_label(e, now), e.id) for e in entries]
     empty = EMPTY_NOTE if not query.strip() else cards.notice("No song matches that search.", "info")
+    if starred_only:
+        empty = empty_starred_note(query)
     return (
         gr.update(value=rows, visible=bool(rows)),
         gr.update(value=empty, visible=not rows),
         [e.id for e in entries],
         gr.update(choices=choices, value=[]),
-        usage_html(used, cap, len(entries), query or "", service.share_all),
+        usage_html(used, cap, len(entries), query, service.share_all, starred_only),
         gr.update(visible=bool(rows)),
     )
 
 
 def _cleared() -> tuple[Any, ...]:
-    """(selected, player, download, export_one, reuse, delete, detail, request) with nothing selected."""
+    """(selected, player, download, export_one, reuse, delete, detail, request, star) with nothing selected."""
     off = gr.update(interactive=False)
-    return "", None, gr.update(value=None, interactive=False), off, off, off, PICK_NOTE, None
+    return "", None, gr.update(value=None, interactive=False), off, off, off, PICK_NOTE, None, star_button(None)
 
 
 def select(
@@ -175,15 +181,16 @@ def select(
     try:
         library, owner = service.need(), _owner(session)
         entry = library.get(owner, ids[n])
-        if title is not None and entry.title != title:
-            entry = next((e for e in (library.get(owner, i) for i in ids) if e.title == title), entry)
+        if title is not None and title_cell(entry) != title:
+            entry = next((e for e in (library.get(owner, i) for i in ids) if title_cell(e) == title), entry)
         path = str(service.playable_copy(session, entry))
     except LibraryError as exc:
         gr.Warning(visitor_message(exc))
         return _cleared()
     on = gr.update(interactive=True)
     record = {"request": entry.params, "metadata": entry.metadata, "trace_id": entry.trace_id}
-    return entry.id, path, gr.update(value=path, interactive=True), on, on, on, detail_html(entry), record
+    detail = detail_html(entry)
+    return entry.id, path, gr.update(value=path, interactive=True), on, on, on, detail, record, star_button(entry)
 
 
 def delete(service: LibraryService, selected: str, session: Session) -> tuple[Any, ...]:
@@ -274,24 +281,27 @@ def wire_library(
     listing = [tab.table, tab.empty, tab.ids, tab.picks, tab.usage, tab.several]
     selection = [
         tab.selected, tab.player, tab.download, tab.export_one, tab.reuse, tab.delete, tab.detail, tab.request,
+        tab.star,
     ]  # fmt: skip
     quiet = {**LIBRARY_CALLS, "show_progress": "hidden"}
+    shown = [session, tab.search, tab.starred_only]  # what the list shows: the search and the ★ filter
 
-    def do_refresh(s: Session, query: str) -> tuple[Any, ...]:
-        return refresh(service, s, query)
+    def do_refresh(s: Session, query: str, starred_only: bool) -> tuple[Any, ...]:
+        return refresh(service, s, query, starred_only)
 
     def chain_refresh(event: Any) -> None:
-        event.then(do_refresh, [session, tab.search], listing, **quiet)
+        event.then(do_refresh, shown, listing, **quiet)
 
     loaded = demo.load(ensure_owner, [tab.owner, session], [tab.owner, session], **PRIVATE, show_progress="hidden")
     chain_refresh(loaded)
-    library_tab.select(do_refresh, [session, tab.search], listing, **quiet)
-    tab.refresh.click(do_refresh, [session, tab.search], listing, **LIBRARY_CALLS, show_progress="minimal")
-    tab.search.submit(do_refresh, [session, tab.search], listing, **quiet)
-    tab.search.input(do_refresh, [session, tab.search], listing, trigger_mode="always_last", **quiet)
+    library_tab.select(do_refresh, shown, listing, **quiet)
+    tab.refresh.click(do_refresh, shown, listing, **LIBRARY_CALLS, show_progress="minimal")
+    tab.search.submit(do_refresh, shown, listing, **quiet)
+    tab.search.input(do_refresh, shown, listing, trigger_mode="always_last", **quiet)
+    tab.starred_only.input(do_refresh, shown, listing, trigger_mode="always_last", **quiet)
     # A finished (or partial) result lands in a tab's download box right after it is saved: list it.
     for results in (song.results, instrumental.results, cover.results):
-        results.download.change(do_refresh, [session, tab.search], listing, **quiet)
+        results.download.change(do_refresh, shown, listing, **quiet)
     song.title.change(set_song_title, [song.title, session], None, **PRIVATE, queue=False, show_progress="hidden")
 
     def do_select(ids: list[str], s: Session, evt: gr.SelectData) -> tuple[Any, ...]:
@@ -302,6 +312,11 @@ def wire_library(
 
     def do_delete(selected: str, s: Session) -> tuple[Any, ...]:
         return delete(service, selected, s)
+
+    def do_star(selected: str, s: Session) -> Any:  # the server's selection, never an id from the page
+        return toggle_star(service, selected, s)
+
+    chain_refresh(tab.star.click(do_star, [tab.selected, session], tab.star, **quiet))
 
     deleted = tab.delete.click(
         do_delete, [tab.selected, session], [tab.deleted, tab.undo_row, tab.undo_note, *selection], **quiet

@@ -19,6 +19,8 @@ EMPTY_NOTE = (
     '<div class="mg-note mg-note-info" id="library-empty-note">Nothing here yet. Every song, instrumental and cover '
     "you generate is saved here automatically, before it is shown.</div>"
 )
+KEEP_LABEL, UNKEEP_LABEL = "Keep ★", "Remove ★"  # the toggle's label says what a click does
+STARRED_ONLY_LABEL = "★ kept only"
 PICK_NOTE = '<div class="mg-note mg-note-info">Select a song in the list to play it, download it or use it again.</div>'
 
 
@@ -55,6 +57,8 @@ class LibraryTab:
     recipe: gr.DownloadButton  # the selected song's recipe (musicgen/recipe.py) as a .json file
     share: gr.HTML  # a ?recipe= link to the studio that fills the form with the selected song's settings
     code: dict[str, gr.Code]  # "Copy as code" for the selected song
+    starred_only: gr.Checkbox  # the "★ only" filter; combines with the search
+    star: gr.Button  # Keep ★ / Remove ★ on the selected song
 
 
 def owner_state() -> gr.BrowserState:
@@ -80,6 +84,10 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                     min_width=180,
                     elem_id="library-search",
                 )
+                starred_only = gr.Checkbox(
+                    value=False, label=STARRED_ONLY_LABEL, container=False, scale=0, min_width=120,
+                    elem_id="library-starred-only",
+                )  # fmt: skip
                 refresh = gr.Button("Refresh", size="sm", scale=1, min_width=90, elem_id="library-refresh")
             with gr.Row(visible=False, elem_id="library-undo-row", elem_classes="mg-library-undo") as undo_row:
                 undo_note = gr.HTML("", elem_id="library-undo-note")
@@ -127,6 +135,7 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                     "Download", size="sm", interactive=False, elem_id="library-download", min_width=100
                 )
                 export_one = gr.Button("Export as zip", size="sm", interactive=False, elem_id="library-export-one")
+                star = gr.Button(KEEP_LABEL, size="sm", interactive=False, elem_id="library-star", min_width=100)
             with gr.Row():
                 reuse = gr.Button(
                     "Use these settings again", variant="primary", size="sm", interactive=False, elem_id="library-reuse"
@@ -145,5 +154,5 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
     return LibraryTab(
         owner, ids, selected, deleted, usage, search, refresh, undo_row, undo_note, undo, empty, table, several,
         picks, export_picked, export_all, export_file, detail, player, download, export_one, reuse, delete, request,
-        finish, publish, recipe, share, code,
+        finish, publish, recipe, share, code, starred_only, star,
     )  # fmt: skip
