@@ -134,3 +134,74 @@ def test_delete_undo_and_use_again(browser, url, artifacts):
     assert page.get_by_role("tab", name="Instrumental").get_attribute("aria-selected") == "true"
     assert not page.locator("#instrumental-stream input").is_checked()  # the saved request's settings too
     context.close()
+
+
+def star_button_reads(page, label: str) -> None:
+    page.wait_for_function(
+        "l => { const b = document.querySelector('#library-star'); return b && !b.disabled && b.innerText.trim() === l; }",
+        arg=label,
+        timeout=10_000,
+    )
+
+
+def test_keep_star_marks_filters_and_survives_a_reload(browser, url, artifacts, a11y):
+    context = browser.new_context(viewport=LAPTOP)
+    page = open_page(context, url)
+    page.locator("#song-prompt textarea").fill("Harbour lights, slow folk ballad")
+    page.locator("#song-lyrics textarea").fill("[Verse]\nLights on the water, boats coming home\n[Chorus]\nHarbour")
+    page.locator("#song-stream input").uncheck()
+    page.locator("#song-generate").click()
+    page.locator("#song-download a").first.wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Instrumental").click()
+    page.locator("#instrumental-prompt textarea").fill("Harbour drums, dub techno")
+    page.locator("#instrumental-stream input").uncheck()
+    page.locator("#instrumental-generate").click()
+    page.locator("#instrumental-download a").first.wait_for(timeout=60_000)
+
+    open_library(page)
+    cell(page, "Harbour lights").click()
+    star_button_reads(page, "Keep ★")
+    page.locator("#library-star").click()
+    star_button_reads(page, "Remove ★")  # the label says what the next click does
+    cell(page, "★ Harbour lights").wait_for(timeout=10_000)
+    assert "kept · song" in table_text(page) and "★ Harbour drums" not in table_text(page)
+
+    # "★ kept only" hides the unstarred song and combines with the search.
+    page.get_by_label("★ kept only").check()
+    page.wait_for_function("() => !document.querySelector('#library-table').innerText.includes('Harbour drums')")
+    cell(page, "★ Harbour lights").wait_for(timeout=10_000)
+    assert "1 kept ★ song" in page.locator("#library-usage").inner_text()
+    search = page.locator("#library-search").get_by_role("textbox")
+    search.press_sequentially("drums")  # typed, as a person does: the list follows each keystroke
+    page.locator("#library-empty", has_text="No kept ★ song matches").wait_for(timeout=10_000)
+    for _ in "drums":
+        search.press("Backspace")  # deleting the search shows the kept songs again
+    cell(page, "★ Harbour lights").wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    a11y.assert_no_new_violations(page, "library-starred-only-laptop")
+    page.screenshot(path=str(artifacts / "library-starred-laptop.png"), full_page=True)
+
+    # A reload (the owner token is in localStorage, the ★ in the library) on a phone-sized page: still kept.
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    open_library(page)
+    cell(page, "★ Harbour lights").wait_for(timeout=10_000)
+    cell(page, "Harbour drums").wait_for(timeout=10_000)  # the filter starts off after a reload
+    page.get_by_label("★ kept only").check()
+    page.wait_for_function("() => !document.querySelector('#library-table').innerText.includes('Harbour drums')")
+    page.wait_for_timeout(300)
+    a11y.assert_no_new_violations(page, "library-starred-only-phone")
+    page.screenshot(path=str(artifacts / "library-starred-phone.png"), full_page=True)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the Library tab scrolls sideways by {overflow}px on a phone"
+
+    cell(page, "★ Harbour lights").click()
+    star_button_reads(page, "Remove ★")
+    page.locator("#library-star").click()
+    star_button_reads(page, "Keep ★")
+    page.locator("#library-empty", has_text="No kept ★ songs yet").wait_for(timeout=10_000)
+    page.get_by_label("★ kept only").uncheck()
+    cell(page, "Harbour lights").wait_for(timeout=10_000)
+    assert "★" not in table_text(page)
+    context.close()

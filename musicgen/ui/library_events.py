@@ -297,7 +297,9 @@ def wire_library(
     library_tab.select(do_refresh, shown, listing, **quiet)
     tab.refresh.click(do_refresh, shown, listing, **LIBRARY_CALLS, show_progress="minimal")
     tab.search.submit(do_refresh, shown, listing, **quiet)
-    tab.search.input(do_refresh, shown, listing, trigger_mode="always_last", **quiet)
+    # change, not input: Gradio's Textbox sends no input event when characters are deleted, so clearing the search
+    # left the list filtered (nothing else sets the search box, so change fires only for the visitor's typing).
+    tab.search.change(do_refresh, shown, listing, trigger_mode="always_last", **quiet)
     tab.starred_only.input(do_refresh, shown, listing, trigger_mode="always_last", **quiet)
     # A finished (or partial) result lands in a tab's download box right after it is saved: list it.
     for results in (song.results, instrumental.results, cover.results):

@@ -85,7 +85,7 @@ def build_library_tab(owner: gr.BrowserState) -> LibraryTab:
                     elem_id="library-search",
                 )
                 starred_only = gr.Checkbox(
-                    value=False, label=STARRED_ONLY_LABEL, container=False, scale=0, min_width=120,
+                    value=False, label=STARRED_ONLY_LABEL, container=False, scale=0, min_width=140,
                     elem_id="library-starred-only",
                 )  # fmt: skip
                 refresh = gr.Button("Refresh", size="sm", scale=1, min_width=90, elem_id="library-refresh")

@@ -120,6 +120,9 @@ CSS = """
   overflow: hidden; }
 .mg-usage-bar span { display: block; height: 100%; background: #7c3aed; }
 .mg-library-search { align-items: center !important; }
+/* "★ kept only" as wide as its label, on one line (Gradio's row wraps on a phone) */
+#library-starred-only { flex: 0 0 auto !important; width: auto !important; }
+#library-starred-only label, #library-starred-only span { white-space: nowrap; }
 #library-search input, #library-search textarea { border: 1px solid var(--border-color-primary) !important; }
 .mg-library-undo { align-items: center; padding: 6px 10px; border-radius: 8px; background: #ede9fe; }
 .mg-undo-text { font-weight: 600; }
