@@ -17,6 +17,7 @@ from musicgen.library import Library
 from musicgen.results import build_music_result
 from musicgen.ui import cards, finishing
 from musicgen.ui import library_events as le
+from musicgen.ui import library_view as lv
 from musicgen.ui.handlers import keep_result
 from musicgen.ui.library_service import LibraryService
 from musicgen.ui.session import Session
@@ -69,7 +70,7 @@ def test_every_result_is_measured_once_and_the_library_keeps_the_facts(service):
     entry = service.library.get(session.owner_token, kept.metadata["library_id"])
     assert entry.metadata["loudness_lufs"] == kept.metadata["loudness_lufs"]  # stored with the song ...
     assert entry.metadata["true_peak_dbtp"] == kept.metadata["true_peak_dbtp"]
-    shown = le.detail_html(entry)  # ... and shown again from the store
+    shown = lv.detail_html(entry)  # ... and shown again from the store
     assert f"{entry.metadata['loudness_lufs']:.1f} LUFS".replace("-", "−") in shown
 
 

@@ -20,6 +20,7 @@ from ui_fixtures import LYRICS, StandInFactory
 from musicgen.library import Library, new_owner_token
 from musicgen.standin import Fault, StandIn
 from musicgen.ui import library_events as le
+from musicgen.ui import library_view as lv
 from musicgen.ui.handlers import Handlers
 from musicgen.ui.library_service import LibraryService, check_not_served, max_bytes_from_env, share_all_from_env
 from musicgen.ui.session import Session
@@ -112,7 +113,7 @@ def test_a_cut_off_stream_is_kept_marked_partial(h, service, stand):
     meta = outs[-1][3]
     (entry,) = service.library.list(session.owner_token)
     assert entry.partial and entry.id == meta["library_id"] and entry.size == Path(outs[-1][2]).stat().st_size
-    assert le.row(entry)[1].startswith("song (partial) · 0:")
+    assert lv.row(entry)[1].startswith("song (partial) · 0:")
 
 
 @pytest.mark.parametrize("fault", ["closed", "full", "none"])
@@ -150,7 +151,7 @@ def test_tab_actions_belong_to_the_owner_only(h, service, tmp_path):
     assert le.refresh(service, alice, "SYNTHPOP")[2] == [mine] and le.refresh(service, alice, "breeze")[2] == [mine]
     table, empty, none, _, usage, several = le.refresh(service, alice, "polka")
     assert none == [] and "No song matches" in empty["value"] and "0 songs match" in usage
-    assert picks["choices"] == [(le.pick_label(service.library.get(alice.owner_token, mine)), mine)]
+    assert picks["choices"] == [(lv.pick_label(service.library.get(alice.owner_token, mine)), mine)]
     # Bob lists nothing, and neither a row number nor Alice's id gets him anywhere.
     table, empty, bob_ids, _, _, several = le.refresh(service, bob)
     assert bob_ids == [] and table["visible"] is False and empty["visible"] is True and several["visible"] is False

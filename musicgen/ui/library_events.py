@@ -21,8 +21,7 @@ from typing import Any
 
 import gradio as gr
 
-from .. import providers
-from ..library import Entry, LibraryError, new_owner_token
+from ..library import LibraryError, new_owner_token
 from . import cards
 from .events import wire_finish
 from .finishing import finish_entry
@@ -30,8 +29,8 @@ from .layout_cover import CoverTab
 from .layout_legacy import LegacySection
 from .layout_song import InstrumentalTab, SongTab
 from .library_service import LibraryService, valid_token, visitor_message
-from .library_star import KEPT_WORD, STAR, empty_starred_note, star_button, title_cell, toggle_star
 from .library_tab import EMPTY_NOTE, PICK_NOTE, LibraryTab
+from .library_view import detail_html, empty_starred_note, pick_label, row, star_button, title_cell, usage_html
 from .recipe_events import selected_recipe, studio_url
 from .reuse import fill_form, form_targets
 from .session import Session
@@ -40,77 +39,6 @@ log = logging.getLogger(__name__)
 KINDS = ("song", "instrumental", "cover")
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 LIBRARY_CALLS: dict[str, Any] = {**PRIVATE, "concurrency_id": "library", "concurrency_limit": 8}
-
-
-# -- small formatting helpers ---------------------------------------------------------------------------------------
-
-
-def when(created_at: float, now: float | None = None) -> str:
-    """'just now', '5 min ago', '3 h ago', 'yesterday', '4 days ago', else the date."""
-    age = max(0.0, (time.time() if now is None else now) - created_at)
-    if age < 60:
-        return "just now"
-    if age < 3600:
-        return f"{int(age // 60)} min ago"
-    if age < 86400:
-        return f"{int(age // 3600)} h ago"
-    if age < 2 * 86400:
-        return "yesterday"
-    if age < 7 * 86400:
-        return f"{int(age // 86400)} days ago"
-    return time.strftime("%Y-%m-%d", time.localtime(created_at))
-
-
-def backend_name(provider: str) -> str:
-    """How the list names a provider."""
-    record = providers.REGISTRY.get(provider)
-    return record.label if record else provider
-
-
-def row(entry: Entry, now: float | None = None) -> list[str]:
-    """One table row: title (★ when kept); kept, kind (with the partial marker), length and backend; when."""
-    kind = f"{entry.kind} (partial)" if entry.partial else entry.kind
-    details = f"{kind} · {cards.clock(entry.duration_s)} · {backend_name(entry.provider)}"
-    return [title_cell(entry), f"{KEPT_WORD} · {details}" if entry.starred else details, when(entry.created_at, now)]
-
-
-def pick_label(entry: Entry, now: float | None = None) -> str:
-    """How a song is named in the export checkboxes."""
-    return f"{entry.title} · {entry.kind}{' (partial)' if entry.partial else ''} · {when(entry.created_at, now)}"
-
-
-def usage_html(used: int, cap: int, shown: int, query: str, share_all: bool, starred_only: bool = False) -> str:
-    """'12.3 MB of 2,048 MB used' with a bar, and how many songs the list shows."""
-    mb = used / 1024**2
-    if cap:
-        pct = min(100.0, 100.0 * used / cap)
-        space = f"<b>{mb:,.1f} MB</b> of {cap / 1024**2:,.0f} MB used"
-        bar = f'<div class="mg-usage-bar" title="{pct:.0f}% used"><span style="width:{pct:.1f}%"></span></div>'
-    else:
-        space, bar = f"<b>{mb:,.1f} MB</b> used (no size limit)", ""
-    noun = (f"{KEPT_WORD} {STAR} " if starred_only else "") + ("song" if shown == 1 else "songs")
-    count = f"{shown} {noun} match “{escape(query.strip())}”" if query.strip() else f"{shown} {noun}"
-    scope = (
-        " · single-user mode: every song on this server is shown"
-        if share_all
-        else " · private to this browser: keep it to keep your library"
-    )
-    return f'<div class="mg-usage">{space} · {count}<span class="mg-usage-scope">{scope}</span>{bar}</div>'
-
-
-def detail_html(entry: Entry) -> str:
-    """Title, kind and time of the selected song, then the same metadata card the generation tabs show."""
-    meta = {**entry.metadata, "file": f"{entry.title}.{entry.audio_format}", "partial": entry.partial}
-    meta.setdefault("duration_s", entry.duration_s)
-    meta.setdefault("provider", entry.provider)
-    meta.setdefault("model", entry.model)
-    meta.setdefault("trace_id", entry.trace_id)
-    meta.setdefault("size", entry.size)
-    for key in ("library_id", "library_warning"):
-        meta.pop(key, None)
-    made = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created_at))
-    head = f'<div class="mg-library-head"><b>{escape(entry.kind.capitalize())}</b> · made {escape(made)}</div>'
-    return head + cards.metadata_card(meta)
 
 
 # -- what each event does (plain functions: tests call them directly) ------------------------------------------------
@@ -229,6 +157,22 @@ def export(service: LibraryService, entry_ids: list[str] | None, session: Sessio
         gr.Warning(visitor_message(exc))
         return gr.skip()
     return gr.update(value=str(path), visible=True)
+
+
+def toggle_star(service: LibraryService, selected: str, session: Session) -> Any:
+    """Keep ★ / Remove ★ on the selected song; returns the button as it now reads.
+
+    It acts on the server-side selection, never an id from the page, and flips what the library holds rather than
+    what the button said: a stale page or a double click cannot star another's song or leave the label lying."""
+    if not selected:
+        return star_button(None)
+    try:
+        current = service.need().get(_owner(session), selected)
+        return star_button(service.set_starred(session, selected, not current.starred))
+    except LibraryError as exc:
+        log.info("Star refused: %s", exc)
+        gr.Warning(visitor_message(exc))
+        return star_button(None)
 
 
 def _owner(session: Session) -> str:
