@@ -2,7 +2,9 @@
 
 `LoopbackServer` starts and stops the server in a daemon thread and remembers open connections, so that `stop()`
 can close them (a pooled client connection must not reach a stopped server). `TrackedHandler` is the request
-handler side of that bookkeeping; each stand-in subclasses it with its own routes.
+handler side of that bookkeeping; each stand-in subclasses it with its own routes. `TrackedHandler._faulted` is
+the one home of the simple faults both stand-ins can be told to commit (slow, reset, gateway page, HTTP error); the
+MiniMax stand-in (musicgen/standin/) has richer faults of its own (business codes, streams) and shares only `_abort`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,27 @@ import logging
 import socket
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 logger = logging.getLogger("musicgen.loopback")
+
+# What a gateway in front of a stopped upstream answers: HTML, not the JSON the client expects.
+GATEWAY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+class LoopbackFault(Protocol):
+    """A queued fault: `kind` is slow, reset, html or http; `status`/`message` shape the http error."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def delay_s(self) -> float: ...
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -79,6 +98,25 @@ class TrackedHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(body)
+
+    def _faulted(self, fault: LoopbackFault | None) -> bool:
+        """Apply a queued fault; True when it replaced the answer (a slow fault only delays it)."""
+        if fault is None:
+            return False
+        if fault.kind == "slow":
+            time.sleep(fault.delay_s)
+            return False
+        if fault.kind == "reset":
+            self._abort()
+        elif fault.kind == "html":
+            self._send(502, GATEWAY_PAGE, "text/html")
+        else:
+            self._fault_error(fault)
+        return True
+
+    def _fault_error(self, fault: Any) -> None:
+        """Answer an http fault as this stand-in's server shapes its errors."""
+        raise NotImplementedError
 
     def _abort(self) -> None:
         """Close the connection with a TCP RST instead of an answer."""

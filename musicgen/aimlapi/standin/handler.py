@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,7 +29,6 @@ POST_ROUTES = {
     DIRECT_UPLOAD: "upload",
 }
 REASONS = {400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 404: "Not Found", 429: "Too Many Requests"}
-GATEWAY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 MAX_BODY_BYTES = 60 * 1024 * 1024
 OK = {"status_code": 0, "status_msg": "success"}
 
@@ -51,12 +49,12 @@ class ProxyHandler(TrackedHandler):
         if url.path.startswith("/files/"):
             name = url.path.removeprefix("/files/")
             self._log(url.path, query, None, name.rsplit(".", 1)[0])
-            if not self._faulted("files"):
+            if not self._faulted(self.standin.take_fault("files")):
                 self._serve_file(name)
         elif url.path == TASKS:
             task_id = query.get("generation_id", "")
             self._log(url.path, query, None, task_id)
-            if not self._faulted("poll") and self._authorized(proxy=True):
+            if not self._faulted(self.standin.take_fault("poll")) and self._authorized(proxy=True):
                 self._poll(task_id)
         else:
             self._send_json(404, {"statusCode": 404, "message": f"Cannot GET {url.path}"})
@@ -77,7 +75,7 @@ class ProxyHandler(TrackedHandler):
             self._send_json(404, {"statusCode": 404, "message": f"Cannot POST {url.path}"})
             return
         proxy = url.path.startswith("/v2/")
-        if self._faulted(route) or not self._authorized(proxy):
+        if self._faulted(self.standin.take_fault(route)) or not self._authorized(proxy):
             return
         if route == "submit":
             self._submit(payload)
@@ -103,23 +101,10 @@ class ProxyHandler(TrackedHandler):
         self._entry = {**entry, "at": self.standin.clock(), "task": task_id}
         self.standin.log_request(self._entry)
 
-    def _faulted(self, route: str) -> bool:
-        """Apply a queued fault for `route`; True when it replaced the answer."""
-        fault: ProxyFault | None = self.standin.take_fault(route)
-        if fault is None:
-            return False
-        if fault.kind == "slow":
-            time.sleep(fault.delay_s)
-            return False
-        if fault.kind == "reset":
-            self._abort()
-        elif fault.kind == "html":
-            self._send(502, GATEWAY_PAGE.encode(), "text/html")
-        else:
-            headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
-            message = fault.message or REASONS.get(fault.status, "Internal Server Error")
-            self._send_json(fault.status, {"statusCode": fault.status, "message": message}, headers)
-        return True
+    def _fault_error(self, fault: ProxyFault) -> None:
+        headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+        message = fault.message or REASONS.get(fault.status, "Internal Server Error")
+        self._send_json(fault.status, {"statusCode": fault.status, "message": message}, headers)
 
     def _authorized(self, proxy: bool) -> bool:
         """Check the key; answer and return False when it is refused (401 on the proxy, base_resp on MiniMax)."""

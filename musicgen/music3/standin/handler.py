@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
 SPEECH, HEALTH = "/v1/audio/speech", "/health"
 MAX_BODY_BYTES = 1024 * 1024
-GATEWAY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 TYPES = {400: "BadRequestError", 401: "AuthenticationError", 404: "NotFoundError", 413: "BadRequestError",
          503: "ServiceUnavailableError"}  # fmt: skip
 
@@ -62,7 +61,7 @@ class Music3Handler(TrackedHandler):
             self._error(401, "Invalid or missing API key")
         elif st.starting:
             self._error(503, "the engine is starting")
-        elif not self._faulted():
+        elif not self._faulted(self.standin.take_fault()):
             self._speech(payload)
 
     def _speech(self, payload: Any) -> None:
@@ -74,21 +73,8 @@ class Music3Handler(TrackedHandler):
         audio = self.standin.generate(request)
         self._send(200, audio, "audio/wav")
 
-    def _faulted(self) -> bool:
-        """Apply a queued fault; True when it replaced the answer."""
-        fault: Music3Fault | None = self.standin.take_fault()
-        if fault is None:
-            return False
-        if fault.kind == "slow":
-            time.sleep(fault.delay_s)
-            return False
-        if fault.kind == "reset":
-            self._abort()
-        elif fault.kind == "html":
-            self._send(502, GATEWAY_PAGE, "text/html")
-        else:
-            self._error(fault.status, fault.message or "Internal Server Error")
-        return True
+    def _fault_error(self, fault: Music3Fault) -> None:
+        self._error(fault.status, fault.message or "Internal Server Error")
 
     def _log(self, path: str, payload: Any) -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}
