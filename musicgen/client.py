@@ -21,13 +21,13 @@ from .progress import Chunk, Progress, ProgressClock, ProgressFn
 from .requests import CoverPreprocessRequest, LyricsRequest, MusicRequest
 from .results import CoverAnalysis, LyricsResult, MusicResult, build_music_result
 from .streaming import DONE, StreamAssembler, iter_sse_data
-from .transport import Transport, tls_context
+from .transport import Transport, TransportClient, tls_context
 
 __all__ = ["Chunk", "MusicClient", "Progress", "ProgressClock", "ProgressFn", "tls_context"]
 MISSING_KEY_HINT = "Set MINIMAX_API_KEY (or enter a key in the studio's Settings), or use the offline demo engine."
 
 
-class MusicClient:
+class MusicClient(TransportClient):
     """A client for MiniMax's Music API. Reads MINIMAX_API_KEY / MINIMAX_BASE_URL when built, if not given."""
 
     provider = "minimax"
@@ -59,19 +59,6 @@ class MusicClient:
             sleep=sleep,
         )
         self.timeouts, self.retry = self.transport.timeouts, self.transport.retry
-
-    def __repr__(self) -> str:
-        return f"MusicClient(base_url={self.settings.base_url!r}, key={'set' if self.settings.api_key else 'unset'})"
-
-    def __enter__(self) -> MusicClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self.transport.close()
 
     # -- public calls -------------------------------------------------------------------------------------------
 

@@ -13,13 +13,14 @@ import json
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 
 from . import config, errors
 
 _T = TypeVar("_T")
+_C = TypeVar("_C", bound="TransportClient")
 _RETRY_BEFORE_SEND = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 StatusCheck = Callable[[httpx.Response], None]
 
@@ -174,6 +175,28 @@ class Transport:
                 hint=f"Try the link yourself (valid 24 h): {url}",
             )
         return resp.content
+
+
+class TransportClient:
+    """What every client over a Transport shares: a with-block, close(), and a repr that never shows the key."""
+
+    transport: Transport
+    repr_fields: ClassVar[tuple[str, ...]] = ()  # attributes a client's repr names besides base_url and key
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {name}={getattr(self, name)!r}" for name in self.repr_fields)
+        key = "set" if self.transport.api_key else "unset"
+        return f"{type(self).__name__}(base_url={self.transport.base_url!r}{extra}, key={key})"
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool (a call still running in another thread then fails at once: Stop)."""
+        self.transport.close()
 
 
 def retry_after(value: str | None) -> float | None:

@@ -22,7 +22,7 @@ from .. import config, errors
 from ..progress import Chunk, ProgressClock, ProgressFn
 from ..requests import CoverPreprocessRequest, LyricsRequest, MusicRequest
 from ..results import CoverAnalysis, LyricsResult, MusicResult, build_music_result
-from ..transport import Transport
+from ..transport import Transport, TransportClient
 from .requests import (
     ELSEWHERE,
     proxy_payload,
@@ -66,7 +66,7 @@ STATUS_ERRORS: dict[int, type[errors.APIError]] = {
 }  # fmt: skip
 
 
-class AimlApiClient:
+class AimlApiClient(TransportClient):
     """A client for the AI/ML API proxy. Reads AIMLAPI_KEY / AIMLAPI_BASE_URL when built, if not given."""
 
     provider = "aimlapi"
@@ -103,19 +103,6 @@ class AimlApiClient:
         self.timeouts, self.retry = self.transport.timeouts, self.transport.retry
         self.poll = poll or PollPolicy()
         self._clock = clock
-
-    def __repr__(self) -> str:
-        return f"AimlApiClient(base_url={self.settings.base_url!r}, key={'set' if self.settings.api_key else 'unset'})"
-
-    def __enter__(self) -> AimlApiClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self.transport.close()
 
     # -- public calls -------------------------------------------------------------------------------------------
 

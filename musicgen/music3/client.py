@@ -24,7 +24,7 @@ from ..audio import probe
 from ..progress import Chunk, ProgressClock, ProgressFn
 from ..requests import SEED_MAX, MusicRequest, check_tags_on_own_lines, random_seed
 from ..results import MusicResult
-from ..transport import Transport
+from ..transport import Transport, TransportClient
 
 PROVIDER = "music3"
 SPEECH_PATH, HEALTH_PATH = "/v1/audio/speech", "/health"
@@ -173,7 +173,7 @@ def check_server_url(url: str) -> str:
     return url
 
 
-class Music3Client:
+class Music3Client(TransportClient):
     """A client for a sglang-omni server running MiniMax Music 3. Reads MUSIC3_* when built, if not given.
 
     `generate` takes a Music3Request, or the studio's MusicRequest (its `seed` and `max_seconds`; a blank seed is
@@ -182,6 +182,7 @@ class Music3Client:
 
     provider = PROVIDER
     hints: errors.Hints = HINTS
+    repr_fields = ("model",)
 
     def __init__(
         self,
@@ -220,20 +221,6 @@ class Music3Client:
         )
         # No redirects: a server (or a visitor's URL) must not bounce the studio's requests to other addresses.
         self.transport.http.follow_redirects = False
-
-    def __repr__(self) -> str:
-        key = "set" if self.transport.api_key else "unset"
-        return f"Music3Client(base_url={self.base_url!r}, model={self.model!r}, key={key})"
-
-    def __enter__(self) -> Music3Client:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection pool (a call still running in another thread then fails at once: Stop)."""
-        self.transport.close()
 
     def health(self) -> Health:
         """Ask GET /health once, briefly: ready, starting (503), unreachable, or an error."""
