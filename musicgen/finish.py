@@ -22,6 +22,7 @@ import soundfile as sf
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import config
+from .audio import mp3_compression_level
 from .loudness import (
     TRUE_PEAK_CEILING_DBTP,
     Measured,
@@ -53,7 +54,6 @@ DEFAULT_FADE_IN_S = 0.0
 DEFAULT_FADE_OUT_S = 0.0
 # Formats a finished copy is written in, as soundfile (libsndfile 1.2) writes them; anything else becomes WAV.
 WRITERS = {"mp3": ("MP3", "MPEG_LAYER_III"), "wav": ("WAV", "PCM_16")}
-MP3_MAX_KBPS = 320  # libsndfile's constant-bitrate mp3: compression level 0 is 320 kbps, each 0.1 is 32 kbps less
 # At 32 kbps libsndfile's encoder pads the end of a 44.1 kHz file by ~40 ms that decoding keeps: a finished copy of a
 # 32 kbps song is written at 64 kbps so that its length (and its trimmed end) is exact.
 MP3_MIN_BITRATE = 64000
@@ -213,8 +213,8 @@ def _write(samples: np.ndarray, rate: int, ext: str, bitrate: int | None) -> byt
     container, subtype = WRITERS[ext]
     extra = {}
     if ext == "mp3":
-        kbps = max(bitrate or config.DEFAULT_BITRATE, MP3_MIN_BITRATE) / 1000
-        extra = {"bitrate_mode": "CONSTANT", "compression_level": min(0.9, max(0.0, 1.0 - kbps / MP3_MAX_KBPS))}
+        level = mp3_compression_level(rate, max(bitrate or config.DEFAULT_BITRATE, MP3_MIN_BITRATE))
+        extra = {"bitrate_mode": "CONSTANT", "compression_level": level}
     buf = io.BytesIO()
     sf.write(buf, np.clip(samples, -1.0, 1.0), rate, subtype=subtype, format=container, **extra)
     return buf.getvalue()

@@ -10,6 +10,7 @@ import soundfile as sf
 from pydantic import ValidationError
 
 from musicgen import finish, loudness
+from musicgen.audio import mp3_compression_level
 from musicgen.finish import FinishError, FinishRequest
 
 RATE = 44100
@@ -154,8 +155,16 @@ def test_the_name_says_finished_and_the_target():
 @pytest.mark.parametrize("kbps", [32, 128, 256])
 def test_an_mp3_copy_keeps_the_length_to_the_sample_at_every_bitrate_the_api_offers(kbps):
     buf = io.BytesIO()
-    level = min(0.9, 1 - kbps / 320)  # libsndfile's scale: 0 is 320 kbps
+    level = mp3_compression_level(RATE, kbps * 1000)
     sf.write(buf, music(3.0), RATE, format="MP3", bitrate_mode="CONSTANT", compression_level=level)
     source = buf.getvalue()
     done = finish.finish_audio(source, "mp3", FinishRequest(loudness="broadcast", trim=False))
     assert len(decoded(done)) == len(loudness.decode(source)[0])  # what the song decodes to, not a frame more
+
+
+@pytest.mark.parametrize("bitrate", [64000, 128000, 256000])
+def test_an_mp3_copy_is_written_at_the_bitrate_asked_for(bitrate):
+    done = finish.finish_audio(encode(music(4.0), "MP3"), "mp3", FinishRequest(trim=False), bitrate=bitrate)
+    assert sf.info(io.BytesIO(done.data)).format == "MP3"
+    kbps = len(done.data) * 8 / len(decoded(done)) * RATE
+    assert kbps == pytest.approx(bitrate, rel=0.1)  # the measured table in audio.py, as every mp3 encoder here uses
