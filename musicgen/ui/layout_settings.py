@@ -29,6 +29,17 @@ class SettingsTab:
     owner_info: gr.HTML
 
 
+def _code_box(
+    elem_prefix: str, label: str, placeholder: str, info: str, button: str
+) -> tuple[gr.Textbox, gr.Button, gr.HTML]:
+    """A code box (password field, its button, the answer below): ids are `elem_prefix` + -code, -apply, -info."""
+    code = gr.Textbox(
+        value="", type="password", label=label, placeholder=placeholder, info=info, elem_id=f"{elem_prefix}-code"
+    )
+    apply = gr.Button(button, size="md", elem_id=f"{elem_prefix}-apply")
+    return code, apply, gr.HTML("", elem_id=f"{elem_prefix}-info")
+
+
 def build_settings_tab(start: Session) -> SettingsTab:
     """Key, region and backend pickers (set as a new visitor starts) with a word on where the key goes; the access
     code box first when the server asks for one (MUSICGEN_ACCESS_CODE), and the showcase owner's code when the server
@@ -36,29 +47,23 @@ def build_settings_tab(start: Session) -> SettingsTab:
     region_now = start.region_name()
     with gr.Column(elem_classes="mg-settings"):
         with gr.Column(visible=start.code_required, elem_id="settings-access"):
-            access_code = gr.Textbox(
-                value="",
-                type="password",
-                label="Access code",
-                placeholder="The code you were invited with (Enter to use it)",
-                info="Invited guests get real songs on the studio's own key. Checked once, then forgotten: "
+            access_code, access_apply, access_info = _code_box(
+                "settings-access",
+                "Access code",
+                "The code you were invited with (Enter to use it)",
+                "Invited guests get real songs on the studio's own key. Checked once, then forgotten: "
                 "neither kept on this server nor stored in your browser.",
-                elem_id="settings-access-code",
+                "Use the code",
             )
-            access_apply = gr.Button("Use the code", size="md", elem_id="settings-access-apply")
-            access_info = gr.HTML("", elem_id="settings-access-info")
         with gr.Accordion("Showcase owner", open=False, visible=start.owner_code_set, elem_id="settings-owner"):
-            owner_code = gr.Textbox(
-                value="",
-                type="password",
-                label="Owner code",
-                placeholder="The showcase owner's code (Enter to use it)",
-                info="Lets you publish Library songs to the Showcase, reorder and unpublish them, in this session. "
+            owner_code, owner_apply, owner_info = _code_box(
+                "settings-owner",
+                "Owner code",
+                "The showcase owner's code (Enter to use it)",
+                "Lets you publish Library songs to the Showcase, reorder and unpublish them, in this session. "
                 "Checked once, then forgotten.",
-                elem_id="settings-owner-code",
+                "Use the owner code",
             )
-            owner_apply = gr.Button("Use the owner code", size="md", elem_id="settings-owner-apply")
-            owner_info = gr.HTML("", elem_id="settings-owner-info")
         api_key = gr.Textbox(
             value="",
             type="password",
