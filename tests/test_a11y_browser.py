@@ -7,32 +7,22 @@ import re
 import pytest
 from a11y import NO_MOUSE_JS, tab_to
 from playwright.sync_api import expect
-from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, launched
+from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, serve_studio, standin_fixture
 
-from musicgen.library import Library
-from musicgen.standin import Fault, StandIn
-from musicgen.ui import build_app
+from musicgen.standin import Fault
 
 pytestmark = BROWSER_MARKS
 TABS = ("Song", "Instrumental", "Cover", "Library", "Settings")
 ZOOM_200 = {"width": 640, "height": 450}  # a 1280 × 900 window at 200 % zoom
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn(latency_s=0.0).start()
-    yield server
-    server.stop()
+standin = standin_fixture(latency_s=0.0)
 
 
 @pytest.fixture(scope="module")
 def url(standin, tmp_path_factory):
-    library = Library(tmp_path_factory.mktemp("library"))
-    try:
-        with launched(build_app(StandInFactory(standin), library=library)) as u:
-            yield u
-    finally:
-        library.close()
+    with serve_studio(StandInFactory(standin), data=tmp_path_factory.mktemp("library")) as (_, u):
+        yield u
 
 
 def open_page(browser, url, viewport, reduced_motion="no-preference", dark=False):

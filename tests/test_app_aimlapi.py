@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 import soundfile as sf
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
-from ui_fixtures import LYRICS, launched
+from ui_fixtures import LYRICS, api_client, serve_studio
 
 from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan, tone
-from musicgen.ui import build_app
 
 # Every key and host these tests use is their own: none from the developer's shell or another test.
 pytestmark = pytest.mark.usefixtures("no_provider_env")
@@ -18,16 +17,12 @@ pytestmark = pytest.mark.usefixtures("no_provider_env")
 SERVER_KEY = "aiml-server-secret-444"
 
 
-def client(url, tmp_path) -> Client:
-    return Client(url, verbose=False, download_files=str(tmp_path), analytics_enabled=False)
-
-
 def test_song_via_the_proxy_on_the_servers_key_and_instrumentals_refused(monkeypatch, tmp_path):
     with ProxyStandIn(api_key=SERVER_KEY, audio_s=1.0, default_plan=TaskPlan(0.1, 0.2)) as proxy:
         monkeypatch.setenv("AIMLAPI_KEY", SERVER_KEY)  # only an AI/ML API key: the studio defaults to the proxy
         monkeypatch.setenv("AIMLAPI_BASE_URL", proxy.url)
-        with launched(build_app(concurrency=2)) as url:
-            c = client(url, tmp_path)
+        with serve_studio(concurrency=2) as (_, url):
+            c = api_client(url, tmp_path)
             _, song, download, meta, info = c.predict(
                 prompt="indie folk, melancholic", lyrics=LYRICS, stream=False, format="wav", api_name="/song"
             )
@@ -44,8 +39,8 @@ def test_music01_endpoints_upload_then_generate(monkeypatch, tmp_path):
     with ProxyStandIn(api_key="minimax-server-key", audio_s=1.0) as host:
         monkeypatch.setenv("MINIMAX_API_KEY", "minimax-server-key")
         monkeypatch.setenv("MINIMAX_BASE_URL", host.url)  # the stand-in answers MiniMax's legacy routes too
-        with launched(build_app(concurrency=2)) as url:
-            c = client(url, tmp_path)
+        with serve_studio(concurrency=2) as (_, url):
+            c = api_client(url, tmp_path)
             voice, inst, _ = c.predict(audio=handle_file(str(ref)), purpose="song", api_name="/music01_upload")
             assert voice.startswith("vocal-") and inst.startswith("instrumental-")
             _, song, download, meta, _ = c.predict(

@@ -9,12 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 import soundfile as sf
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
-from ui_fixtures import LYRICS, StandInFactory, launched, write_reference
+from ui_fixtures import LYRICS, StandInFactory, api_client, launched, reset_standin, standin_fixture, write_reference
 
 from musicgen import providers
-from musicgen.standin import Fault, StandIn
+from musicgen.standin import Fault
 from musicgen.ui import build_app
 
 ENDPOINTS = {
@@ -30,11 +30,7 @@ ENDPOINTS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn(latency_s=0.0).start()
-    yield server
-    server.stop()
+standin = standin_fixture(latency_s=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +46,7 @@ def url(demo):
 
 @pytest.fixture
 def stand(standin):
-    standin.reset()
-    standin.configure(chunk_bytes=32768, chunk_interval_s=0.0, latency_s=0.0)  # reset() keeps settings
-    return standin
-
-
-def client(url, tmp_path) -> Client:
-    return Client(url, verbose=False, download_files=str(tmp_path), analytics_enabled=False)
+    return reset_standin(standin)
 
 
 def calls(standin) -> list[dict]:
@@ -64,7 +54,7 @@ def calls(standin) -> list[dict]:
 
 
 def test_named_endpoints_take_the_apis_field_names(url, tmp_path):
-    info = client(url, tmp_path).view_api(print_info=False, return_format="dict")["named_endpoints"]
+    info = api_client(url, tmp_path).view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert set(ENDPOINTS) <= set(info)
     for name, params in ENDPOINTS.items():
         assert [p["parameter_name"] for p in info[name]["parameters"]] == params
@@ -74,7 +64,7 @@ def test_named_endpoints_take_the_apis_field_names(url, tmp_path):
 
 
 def test_streamed_song_returns_the_whole_file_and_metadata(url, tmp_path, stand):
-    job = client(url, tmp_path).submit(prompt="Indie folk", lyrics=LYRICS, api_name="/song")
+    job = api_client(url, tmp_path).submit(prompt="Indie folk", lyrics=LYRICS, api_name="/song")
     _, song, download, meta, _ = job.result()
     # On the way the live output was the live player's HTML; its URL serves this session the song's bytes as they
     # arrived (for a grace period after the end), and nobody else.
@@ -92,7 +82,7 @@ def test_streamed_song_returns_the_whole_file_and_metadata(url, tmp_path, stand)
 def test_visitors_streaming_the_same_song_at_once_all_get_it(url, tmp_path, stand):
     """The demo engine is deterministic, so visitors who click the same preset stream identical chunks together."""
     stand.configure(chunk_bytes=8192, chunk_interval_s=0.02, latency_s=0.3)
-    clients = [client(url, tmp_path / str(i)) for i in range(8)]
+    clients = [api_client(url, tmp_path / str(i)) for i in range(8)]
     with ThreadPoolExecutor(len(clients)) as pool:
         jobs = [pool.submit(c.predict, prompt="Indie folk", lyrics=LYRICS, api_name="/song") for c in clients]
         results = [job.result(timeout=120) for job in jobs]  # a visitor whose stream broke raises AppError here
@@ -101,7 +91,7 @@ def test_visitors_streaming_the_same_song_at_once_all_get_it(url, tmp_path, stan
 
 
 def test_demo_backend_results_are_labelled_everywhere(url, tmp_path):
-    *_, download, meta, info = client(url, tmp_path).predict(
+    *_, download, meta, info = api_client(url, tmp_path).predict(
         prompt="Lo-fi", format="wav", stream=False, api_name="/instrumental"
     )
     assert meta["provider"] == "demo" and meta["label"] == providers.DEMO_LABEL and providers.DEMO_LABEL in info
@@ -109,12 +99,12 @@ def test_demo_backend_results_are_labelled_everywhere(url, tmp_path):
 
 
 def test_lyrics_endpoint_writes_lyrics_title_and_tags(url, tmp_path):
-    lyrics, title, tags = client(url, tmp_path).predict(prompt="a summer road trip", api_name="/lyrics")
+    lyrics, title, tags = api_client(url, tmp_path).predict(prompt="a summer road trip", api_name="/lyrics")
     assert "[Chorus]" in lyrics and title and tags
 
 
 def test_two_step_cover_in_one_session(url, tmp_path, stand):
-    c = client(url, tmp_path)
+    c = api_client(url, tmp_path)
     ref = write_reference(tmp_path / "ref.wav")
     feature_id, lyrics, analysis, _ = c.predict(audio=handle_file(str(ref)), api_name="/cover_preprocess")
     assert feature_id and analysis["segments"] and lyrics
@@ -127,16 +117,16 @@ def test_two_step_cover_in_one_session(url, tmp_path, stand):
     *_, meta2, _ = c.predict(prompt="Dreamy synthwave, airy vocals", lyrics=edited, stream=False, api_name="/cover")
     assert meta2["kind"] == "cover" and sum(r["path"].endswith("preprocess") for r in calls(stand)) == 1
     with pytest.raises(AppError, match="analyse a reference first"):
-        client(url, tmp_path).predict(prompt="Another visitor's style", lyrics=edited, api_name="/cover")
+        api_client(url, tmp_path).predict(prompt="Another visitor's style", lyrics=edited, api_name="/cover")
 
 
 def test_one_step_cover_with_the_audio_itself(url, tmp_path, stand):
     ref = write_reference(tmp_path / "ref.wav")
     with pytest.raises(AppError, match="audio_url: must be"):
-        client(url, tmp_path).predict(
+        api_client(url, tmp_path).predict(
             prompt="Jazz trio, brushed drums", audio_url="file:///etc/passwd", api_name="/cover"
         )
-    *_, meta, _ = client(url, tmp_path).predict(
+    *_, meta, _ = api_client(url, tmp_path).predict(
         prompt="Jazz trio, brushed drums", audio=handle_file(str(ref)), stream=False, api_name="/cover"
     )
     assert "lyrics" not in calls(stand)[-1]["json"] and meta["model"] == "music-cover"
@@ -155,13 +145,13 @@ def test_one_step_cover_with_the_audio_itself(url, tmp_path, stand):
 def test_each_failure_reaches_scripts_as_a_clear_message(url, tmp_path, stand, fault, title, says):
     stand.inject(fault)
     with pytest.raises(AppError) as err:
-        client(url, tmp_path).predict(prompt="pop", lyrics=LYRICS, stream=False, api_name="/song")
+        api_client(url, tmp_path).predict(prompt="pop", lyrics=LYRICS, stream=False, api_name="/song")
     assert err.value.title == title and says in str(err.value) and "trace id" in str(err.value)
 
 
 def test_input_is_checked_before_any_call(url, tmp_path, stand):
     with pytest.raises(AppError) as err:
-        client(url, tmp_path).predict(prompt="pop", lyrics=LYRICS, bitrate="999", api_name="/song")
+        api_client(url, tmp_path).predict(prompt="pop", lyrics=LYRICS, bitrate="999", api_name="/song")
     assert err.value.title == "Check the form" and "audio_setting.bitrate" in str(err.value)
     assert calls(stand) == []
 
@@ -169,7 +159,7 @@ def test_input_is_checked_before_any_call(url, tmp_path, stand):
 def test_partial_audio_of_a_broken_stream_is_returned(url, tmp_path, stand):
     stand.configure(chunk_bytes=8192)
     stand.inject(Fault(kind="truncate"))
-    job = client(url, tmp_path).submit(prompt="pop", lyrics=LYRICS, api_name="/song")
+    job = api_client(url, tmp_path).submit(prompt="pop", lyrics=LYRICS, api_name="/song")
     with pytest.raises(AppError, match="-partial.mp3"):
         job.result()
     kept = [o for o in job.outputs() if isinstance(o[2], str)][-1]
@@ -179,7 +169,7 @@ def test_partial_audio_of_a_broken_stream_is_returned(url, tmp_path, stand):
 def test_generations_from_different_visitors_run_side_by_side(url, tmp_path, stand):
     latency = 3.0
     stand.configure(latency_s=latency)
-    visitors = [client(url, tmp_path / str(i)) for i in range(3)]
+    visitors = [api_client(url, tmp_path / str(i)) for i in range(3)]
     jobs = [c.submit(prompt="Lo-fi", stream=False, api_name="/instrumental") for c in visitors]
     for job in jobs:
         assert job.result(timeout=60)[3]["kind"] == "instrumental"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 import soundfile as sf
-from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, launched, write_reference
+from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, serve_studio, write_reference
 
-from musicgen.ui import build_app
 from musicgen.ui.presets import EXAMPLE_REFERENCE
 
 pytestmark = BROWSER_MARKS
@@ -15,7 +14,7 @@ TABS = ("Song", "Instrumental", "Cover", "Showcase", "Settings")
 
 @pytest.fixture(scope="module")
 def url():
-    with launched(build_app()) as u:
+    with serve_studio() as (_, u):
         yield u
 
 

@@ -4,10 +4,9 @@ badge and the tab notes, and a song through the proxy stand-in with its task sta
 from __future__ import annotations
 
 import pytest
-from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
+from ui_fixtures import BROWSER_MARKS, LAPTOP, serve_studio
 
 from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan
-from musicgen.ui import build_app
 
 pytestmark = BROWSER_MARKS
 SECRET = "aiml-browser-secret-888"
@@ -15,14 +14,9 @@ SECRET = "aiml-browser-secret-888"
 
 @pytest.fixture(scope="module")
 def url():
-    mp = pytest.MonkeyPatch()
     with ProxyStandIn(api_key=SECRET, audio_s=2.0, default_plan=TaskPlan(queued_s=1.5, generating_s=2.5)) as proxy:
-        mp.setenv("AIMLAPI_BASE_URL", proxy.url)
-        try:
-            with launched(build_app(concurrency=2)) as u:
-                yield u
-        finally:
-            mp.undo()
+        with serve_studio(concurrency=2, env={"AIMLAPI_BASE_URL": proxy.url}) as (_, u):
+            yield u
 
 
 def test_settings_pick_the_aimlapi_and_a_song_shows_its_task_stages(browser, url, artifacts):

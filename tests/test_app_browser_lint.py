@@ -4,23 +4,15 @@ its line; a fix button shows only while it applies, works from the keyboard, and
 from __future__ import annotations
 
 import pytest
-from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
-
-from musicgen.ui import build_app
+from ui_fixtures import BROWSER_MARKS, KEYLESS, LAPTOP, serve_studio
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def url():
-    mp = pytest.MonkeyPatch()
-    for name in ("MINIMAX_API_KEY", "AIMLAPI_KEY", "MUSIC3_BASE_URL"):
-        mp.delenv(name, raising=False)
-    try:
-        with launched(build_app()) as u:  # the demo engine
-            yield u
-    finally:
-        mp.undo()
+    with serve_studio(env=KEYLESS) as (_, u):  # the demo engine
+        yield u
 
 
 def test_findings_show_under_the_lyrics_and_one_click_fixes_them(browser, url, artifacts, a11y):

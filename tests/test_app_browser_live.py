@@ -7,10 +7,18 @@ import re
 
 import pytest
 import soundfile as sf
-from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, launched
+from ui_fixtures import (
+    BROWSER_MARKS,
+    LAPTOP,
+    LYRICS,
+    PHONE,
+    StandInFactory,
+    reset_standin,
+    serve_studio,
+    standin_fixture,
+)
 
-from musicgen.standin import Fault, StandIn
-from musicgen.ui import build_app
+from musicgen.standin import Fault
 from musicgen.ui.live import LIVE_LABEL
 
 pytestmark = BROWSER_MARKS
@@ -19,25 +27,19 @@ LIVE = """() => { const a = document.querySelector('#song-live audio');
   return a ? {src: a.getAttribute('src'), t: a.currentTime, paused: a.paused, ended: a.ended} : null; }"""
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn(latency_s=0.0).start()
-    yield server
-    server.stop()
+standin = standin_fixture(latency_s=0.0)
 
 
 @pytest.fixture(scope="module")
 def url(standin):
-    with launched(build_app(StandInFactory(standin))) as u:
+    with serve_studio(StandInFactory(standin)) as (_, u):
         yield u
 
 
 @pytest.fixture
 def slow(standin):
     """A stream that arrives about as fast as it plays: half a second of audio every 0.4 s."""
-    standin.reset()
-    standin.configure(chunk_bytes=16384, chunk_interval_s=0.4, latency_s=0.0)
-    return standin
+    return reset_standin(standin, chunk_bytes=16384, chunk_interval_s=0.4)
 
 
 def generate(browser, url, viewport, accept_downloads=False):

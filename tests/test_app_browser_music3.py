@@ -7,10 +7,9 @@ import re
 
 import pytest
 import soundfile as sf
-from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
+from ui_fixtures import BROWSER_MARKS, LAPTOP, serve_studio
 
 from musicgen.music3.standin import SERVED_MODEL, Music3StandIn, check, render_wav
-from musicgen.ui import build_app
 
 pytestmark = BROWSER_MARKS
 LYRICS = "[Verse]\nSunday morning, quiet and slow\n[Chorus]\nTake it easy, take it slow"
@@ -18,16 +17,10 @@ LYRICS = "[Verse]\nSunday morning, quiet and slow\n[Chorus]\nTake it easy, take 
 
 @pytest.fixture(scope="module")
 def engine():
-    mp = pytest.MonkeyPatch()
-    for name in ("MINIMAX_API_KEY", "AIMLAPI_KEY", "MUSICGEN_ALLOW_VISITOR_SERVERS"):
-        mp.delenv(name, raising=False)
     with Music3StandIn(latency_s=2.5) as s:
-        mp.setenv("MUSIC3_BASE_URL", s.url)
-        try:
-            with launched(build_app(concurrency=2)) as u:
-                yield s, u
-        finally:
-            mp.undo()
+        env = {"MINIMAX_API_KEY": None, "AIMLAPI_KEY": None, "MUSICGEN_ALLOW_VISITOR_SERVERS": None}
+        with serve_studio(concurrency=2, env={**env, "MUSIC3_BASE_URL": s.url}) as (_, u):
+            yield s, u
 
 
 def test_a_song_and_an_instrumental_on_minimax_music3(browser, engine, artifacts, tmp_path, a11y):

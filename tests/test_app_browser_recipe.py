@@ -10,12 +10,10 @@ import subprocess
 import zlib
 
 import pytest
-from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
+from ui_fixtures import BROWSER_MARKS, KEYLESS, LAPTOP, serve_studio
 
-from musicgen.library import Library
 from musicgen.recipe import from_json
 from musicgen.standin import StandIn
-from musicgen.ui import build_app
 
 pytestmark = BROWSER_MARKS
 PROMPT = "Indie folk, melancholic, introspective"
@@ -24,16 +22,8 @@ LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\n[Chorus]\nHome"
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    for name in ("MINIMAX_API_KEY", "AIMLAPI_KEY", "MUSIC3_BASE_URL"):
-        mp.delenv(name, raising=False)
-    library = Library(tmp_path_factory.mktemp("library"))
-    try:
-        with launched(build_app(library=library)) as u:  # the demo engine
-            yield u
-    finally:
-        library.close()
-        mp.undo()
+    with serve_studio(data=tmp_path_factory.mktemp("library"), env=KEYLESS) as (_, u):  # the demo engine
+        yield u
 
 
 def open_page(context, url):

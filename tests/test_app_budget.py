@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-from ui_fixtures import LYRICS, ServerKeyFactory, launched
+from ui_fixtures import LYRICS, ServerKeyFactory, api_client, reset_standin, serve_studio
 
 from musicgen import providers
 from musicgen.access import HEADER, Policy
@@ -47,26 +47,22 @@ def standin():
 
 @pytest.fixture
 def stand(standin):
-    standin.reset()
-    standin.configure(chunk_bytes=32768, chunk_interval_s=0.0, latency_s=0.0)
-    return standin
+    return reset_standin(standin)
 
 
 @contextlib.contextmanager
 def studio(standin: StandIn, data: Path, **policy) -> Iterator[tuple[str, Gate]]:
     gate = Gate(Policy(**policy), Ledger(data))
-    demo = build_app(ServerKeyFactory(standin), concurrency=20, library=Library(data), gate=gate)
     try:
-        with launched(demo) as url:
+        with serve_studio(ServerKeyFactory(standin), data=data, concurrency=20, gate=gate) as (_, url):
             yield url, gate
     finally:
-        demo.library_service.close() if hasattr(demo.library_service, "close") else None
         gate.ledger.close()
 
 
 def client(url: str, folder: Path, **headers: str) -> Client:
     folder.mkdir(parents=True, exist_ok=True)
-    return Client(url, verbose=False, download_files=str(folder), analytics_enabled=False, headers=headers or None)
+    return api_client(url, folder, headers=headers or None)
 
 
 def song(c: Client, stream: bool = False) -> dict:

@@ -6,13 +6,11 @@ The stand-in plays MiniMax with the server's key; its request log counts what wa
 from __future__ import annotations
 
 import pytest
-from ui_fixtures import BROWSER_MARKS, LAPTOP, ServerKeyFactory, launched
+from ui_fixtures import BROWSER_MARKS, LAPTOP, ServerKeyFactory, serve_studio
 
 from musicgen.access import Policy
 from musicgen.budget import Ledger
-from musicgen.library import Library
 from musicgen.standin import StandIn
-from musicgen.ui import build_app
 from musicgen.ui.gate import Gate
 
 pytestmark = BROWSER_MARKS
@@ -33,7 +31,7 @@ def standin():
 def url(standin, tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
     gate = Gate(Policy(code=CODE, songs_per_visitor=2), Ledger(data))
-    with launched(build_app(ServerKeyFactory(standin), library=Library(data), gate=gate)) as u:
+    with serve_studio(ServerKeyFactory(standin), data=data, gate=gate) as (_, u):
         yield u
     gate.ledger.close()
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, launched
+from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, serve_studio
 
 from musicgen import finish, loudness
-from musicgen.library import Library
-from musicgen.ui import build_app
 
 pytestmark = BROWSER_MARKS
 SILENT = 10 ** (-60 / 20)  # the trim threshold: -60 dBFS
@@ -17,12 +15,8 @@ SILENT = 10 ** (-60 / 20)  # the trim threshold: -60 dBFS
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    library = Library(tmp_path_factory.mktemp("library"))
-    try:
-        with launched(build_app(library=library)) as u:
-            yield u
-    finally:
-        library.close()
+    with serve_studio(data=tmp_path_factory.mktemp("library")) as (_, u):
+        yield u
 
 
 def download(page, selector: str, folder):

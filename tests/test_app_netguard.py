@@ -11,13 +11,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from gradio_client import Client
 from gradio_client.exceptions import AppError
-from ui_fixtures import launched, write_reference
+from ui_fixtures import api_client, serve_studio, write_reference
 
 from musicgen import netguard, providers
-from musicgen.library import Library
-from musicgen.ui import build_app
 
 
 class Listener:
@@ -64,16 +61,9 @@ def listener(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("MINIMAX_API_KEY", "MINIMAX_BASE_URL", "AIMLAPI_KEY", "AIMLAPI_BASE_URL"):
-            mp.delenv(name, raising=False)  # keyless: the demo engine answers
-        demo = build_app(library=Library(tmp_path_factory.mktemp("data")))
-        with launched(demo) as u:
-            yield u
-
-
-def studio(url: str, tmp_path) -> Client:
-    return Client(url, verbose=False, download_files=str(tmp_path), analytics_enabled=False)
+    keyless = dict.fromkeys(("MINIMAX_API_KEY", "MINIMAX_BASE_URL", "AIMLAPI_KEY", "AIMLAPI_BASE_URL"))
+    with serve_studio(data=tmp_path_factory.mktemp("data"), env=keyless) as (_, u):  # keyless: the demo engine answers
+        yield u
 
 
 def local_urls(port: int) -> list[str]:
@@ -91,7 +81,7 @@ def local_urls(port: int) -> list[str]:
 @pytest.mark.parametrize("index", range(7))
 def test_local_and_private_audio_urls_are_refused_and_never_fetched(url, listener, tmp_path, index):
     target = local_urls(listener.port)[index]
-    c = studio(url, tmp_path)
+    c = api_client(url, tmp_path)
     with pytest.raises(AppError, match="audio_url") as err:
         c.predict(audio_url=target, api_name="/cover_preprocess")
     assert "local, private or link-local" in str(err.value) and err.value.title == "Check the form"
@@ -112,7 +102,7 @@ def test_a_public_link_that_redirects_to_loopback_is_refused_at_the_redirect(url
     )
     try:
         with pytest.raises(AppError, match="refused") as err:
-            studio(url, tmp_path).predict(
+            api_client(url, tmp_path).predict(
                 audio_url=f"http://127.0.0.1:{redirector.port}/song.mp3", api_name="/cover_preprocess"
             )
         assert "audio_url" in str(err.value) and "local, private or link-local" in str(err.value)

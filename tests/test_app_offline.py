@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import soundfile as sf
-from gradio_client import Client, handle_file
-from ui_fixtures import LYRICS, launched, write_reference
+from gradio_client import handle_file
+from ui_fixtures import LYRICS, api_client, serve_studio, write_reference
 
 from musicgen import providers
 from musicgen.ui import app as ui_app
@@ -15,13 +15,13 @@ from musicgen.ui.session import Session
 
 @pytest.fixture(scope="module")
 def url():
-    with launched(build_app()) as u:
+    with serve_studio() as (_, u):
         yield u
 
 
 @pytest.fixture
 def c(url, tmp_path):
-    return Client(url, verbose=False, download_files=str(tmp_path), analytics_enabled=False)
+    return api_client(url, tmp_path)
 
 
 def test_song_streams_from_the_demo_engine(c):

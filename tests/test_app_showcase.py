@@ -9,38 +9,27 @@ from __future__ import annotations
 import json
 
 import pytest
-from gradio_client import Client
 from test_app_library import call, client, listed, open_page, song
-from ui_fixtures import StandInFactory, launched
+from ui_fixtures import StandInFactory, api_client, serve_studio, standin_fixture
 
 from musicgen.access import Policy
 from musicgen.budget import Ledger
-from musicgen.library import Library
 from musicgen.showcase import Showcase
-from musicgen.standin import StandIn
-from musicgen.ui import build_app
 from musicgen.ui.gate import Gate
 
 OWNER_CODE = "owner-code-7f3a9c2e"
 ACCESS_CODE = "guest-code-1b2c3d"
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn(latency_s=0.0).start()
-    yield server
-    server.stop()
+standin = standin_fixture(latency_s=0.0)
 
 
 @pytest.fixture(scope="module")
 def app(standin, tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
-    library = Library(data)
     gate = Gate(Policy(owner_code=OWNER_CODE), Ledger(data))
-    demo = build_app(StandInFactory(standin), concurrency=4, library=library, gate=gate, showcase=Showcase(data))
-    with launched(demo) as url:
-        yield demo, url
-    library.close()
+    with serve_studio(StandInFactory(standin), data=data, concurrency=4, gate=gate, showcase=Showcase(data)) as app:
+        yield app
 
 
 def made_and_selected(app, tmp_path, prompt: str) -> tuple[str, dict]:
@@ -109,7 +98,7 @@ def test_a_visitor_without_the_code_cannot_publish_unpublish_or_reorder_by_posti
     assert ok and "not the owner code" in info and owner_row["visible"] is False and publish["visible"] is False
     assert not call(app, visitor, "do_publish", [None, None])[0]
     # ... and a script has no way in by name.
-    api = Client(app[1], verbose=False, analytics_enabled=False, download_files=str(tmp_path))
+    api = api_client(app[1], tmp_path)
     info = api.view_api(print_info=False, return_format="dict")
     names = set(info["named_endpoints"]) | set(info["unnamed_endpoints"])
     assert not any("publish" in n or "showcase" in n or n in ("/do_up", "/do_down") for n in names)

@@ -10,13 +10,11 @@ import pytest
 import soundfile as sf
 from gradio_client import Client
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, launched
+from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, serve_studio
 
 from musicgen.access import Policy
 from musicgen.budget import Ledger
-from musicgen.library import Library
 from musicgen.showcase import Showcase
-from musicgen.ui import build_app
 from musicgen.ui.gate import Gate
 
 pytestmark = BROWSER_MARKS
@@ -30,14 +28,9 @@ WIDEST = """() => [...document.querySelectorAll('.main *')]
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
-    library = Library(data)
     showcase = Showcase(data)
-    demo = build_app(library=library, gate=Gate(Policy(owner_code=OWNER_CODE), Ledger(data)), showcase=showcase)
-    try:
-        with launched(demo) as u:
-            yield u, showcase
-    finally:
-        library.close()
+    with serve_studio(data=data, gate=Gate(Policy(owner_code=OWNER_CODE), Ledger(data)), showcase=showcase) as (_, u):
+        yield u, showcase
 
 
 def open_page(context, url):

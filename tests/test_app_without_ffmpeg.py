@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import soundfile as sf
-from gradio_client import Client
-from ui_fixtures import CHROMIUM, LAPTOP, LYRICS, free_port
+from ui_fixtures import CHROMIUM, LAPTOP, LYRICS, api_client, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +56,7 @@ def studio(tmp_path_factory):
 )
 def test_streamed_songs_arrive_live_without_ffmpeg(studio, tmp_path, api_name, args):
     url, log = studio
-    client = Client(url, verbose=False, download_files=str(tmp_path), analytics_enabled=False)
+    client = api_client(url, tmp_path)
     job = client.submit(**args, stream=True, api_name=api_name)
     _, song, download, meta, info = job.result(timeout=120)
     seconds = sf.info(download).duration

@@ -5,22 +5,15 @@ from __future__ import annotations
 import pytest
 import soundfile as sf
 from a11y import NO_MOUSE_JS, in_block, tab_to
-from ui_fixtures import BROWSER_MARKS, LAPTOP, launched
-
-from musicgen.library import Library
-from musicgen.ui import build_app
+from ui_fixtures import BROWSER_MARKS, LAPTOP, serve_studio
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    library = Library(tmp_path_factory.mktemp("library"))
-    try:
-        with launched(build_app(library=library)) as u:  # no key: the demo engine answers
-            yield u
-    finally:
-        library.close()
+    with serve_studio(data=tmp_path_factory.mktemp("library")) as (_, u):  # no key: the demo engine answers
+        yield u
 
 
 def test_a_song_made_played_downloaded_and_reused_by_keyboard_alone(browser, url, artifacts, tmp_path):

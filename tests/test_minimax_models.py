@@ -9,12 +9,12 @@ import gradio as gr
 import httpx
 import pytest
 import soundfile as sf
-from ui_fixtures import LYRICS, StandInFactory
+from ui_fixtures import LYRICS, StandInFactory, reset_standin, standin_fixture
 
 from musicgen import MusicClient, MusicRequest, cli, config, errors, providers
 from musicgen.config import RetryPolicy
 from musicgen.requests import AudioSetting
-from musicgen.standin import Fault, StandIn
+from musicgen.standin import Fault
 from musicgen.ui.errors import to_gr_error
 from musicgen.ui.handlers import Handlers
 from musicgen.ui.provider_events import models_for
@@ -24,18 +24,12 @@ pytestmark = pytest.mark.usefixtures("no_provider_env")
 NO_RETRY = RetryPolicy(max_retries=0)
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn().start()
-    yield server
-    server.stop()
+standin = standin_fixture()
 
 
 @pytest.fixture
 def stand(standin):
-    standin.reset()
-    standin.configure(chunk_bytes=32768, chunk_interval_s=0.0, latency_s=0.0)
-    return standin
+    return reset_standin(standin)
 
 
 def sent(stand):
@@ -131,11 +125,7 @@ def test_a_closed_door_for_library_users_carries_the_model_and_the_ways_on(stand
 # -- MiniMax-compatible community servers --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def community():
-    server = StandIn(community=True).start()
-    yield server
-    server.stop()
+community = standin_fixture("community", community=True)
 
 
 def test_a_community_server_works_through_the_minimax_backend_with_a_custom_host(community, monkeypatch):

@@ -8,7 +8,7 @@ import time
 
 import gradio as gr
 import pytest
-from ui_fixtures import LYRICS
+from ui_fixtures import LYRICS, reset_standin, standin_fixture
 
 from musicgen import cli, errors, providers
 from musicgen.aimlapi import AimlApiClient
@@ -17,7 +17,7 @@ from musicgen.client import MusicClient
 from musicgen.config import RetryPolicy
 from musicgen.providers import Access, Capabilities, Provider
 from musicgen.requests import MusicRequest
-from musicgen.standin import Fault, StandIn
+from musicgen.standin import Fault
 from musicgen.ui import cards, events, provider_notes
 from musicgen.ui.errors import to_gr_error
 from musicgen.ui.handlers import Handlers
@@ -28,18 +28,13 @@ pytestmark = pytest.mark.usefixtures("no_provider_env")
 SONG = dict(lyrics_optimizer=False, model="music-2.6", format="wav", sample_rate=16000, bitrate=128000)
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn().start()
-    yield server
-    server.stop()
+standin = standin_fixture()
 
 
 @pytest.fixture
 def toy(standin, monkeypatch):
     """A backend added the way the README says: one record and one registry entry, nothing else."""
-    standin.reset()
-    standin.configure(chunk_bytes=4096, chunk_interval_s=0.0, latency_s=0.0)
+    reset_standin(standin, chunk_bytes=4096)
     made: list[MusicClient] = []
 
     def connect(access: Access) -> MusicClient:

@@ -9,13 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from ui_fixtures import StandInFactory, launched
+from ui_fixtures import StandInFactory, serve_studio, standin_fixture
 
 from musicgen.recipe import Recipe
 from musicgen.recipe_code import snippets
 from musicgen.requests import AudioSetting, MusicRequest
 from musicgen.standin import StandIn
-from musicgen.ui import build_app
 
 ROOT = str(Path(__file__).resolve().parents[1])
 KEY = "sk-snippet-secret-4242"
@@ -27,11 +26,7 @@ RECIPE = Recipe.from_request(
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def stand():
-    server = StandIn().start()
-    yield server
-    server.stop()
+stand = standin_fixture("stand")
 
 
 def sent(stand: StandIn) -> list[dict]:
@@ -71,7 +66,7 @@ def test_each_snippet_sends_the_recipes_request(stand, tmp_path, form):
 
 def test_the_gradio_client_snippet_sends_the_same_request_through_the_studio(stand, tmp_path):
     stand.reset()
-    with launched(build_app(StandInFactory(stand))) as url:
+    with serve_studio(StandInFactory(stand)) as (_, url):
         code = snippets(RECIPE, studio_url=url)["gradio_client"]
         done = run(stand, [sys.executable, "-c", code], tmp_path)
     assert done.returncode == 0, done.stderr

@@ -7,13 +7,13 @@ import time
 
 import httpx
 import pytest
-from ui_fixtures import LYRICS, launched
+from ui_fixtures import LYRICS, serve_studio, standin_fixture
 
 from musicgen import MusicClient, MusicRequest, StreamTruncatedError
 from musicgen.config import RetryPolicy
 from musicgen.requests import AudioSetting
-from musicgen.standin import Fault, StandIn
-from musicgen.ui import build_app, runner
+from musicgen.standin import Fault
+from musicgen.ui import runner
 from musicgen.ui.live import LIVE_GRACE_S, LIVE_MAX_READERS, LiveStreams
 
 OWNER = "0123456789abcdef0123456789abcdef"
@@ -21,8 +21,7 @@ OWNER = "0123456789abcdef0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def app():
-    demo = build_app()
-    with launched(demo) as url:
+    with serve_studio() as (demo, url):
         yield url, demo.live_streams
 
 
@@ -120,11 +119,7 @@ def test_expired_streams_are_pruned_when_new_ones_open():
     assert len(streams._streams) == 1
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn(latency_s=0.0, chunk_bytes=8192).start()
-    yield server
-    server.stop()
+standin = standin_fixture(latency_s=0.0, chunk_bytes=8192)
 
 
 def stream_request() -> MusicRequest:

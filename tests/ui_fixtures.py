@@ -1,12 +1,14 @@
-"""Helpers the studio's tests share: a client factory on the stand-in, a launched app, reference clips."""
+"""Helpers the studio's tests share: a stand-in per module, client factories on it, a launched studio (built and
+served on loopback, its library closed afterwards), a gradio_client on it, reference clips, headless Chromium."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +19,8 @@ from musicgen.config import RetryPolicy
 from musicgen.standin import StandIn
 from musicgen.ui.session import Session
 
+# Every backend's key/host that would take the studio off the demo engine: `studio(env=KEYLESS)` removes them.
+KEYLESS: dict[str, str | None] = dict.fromkeys(("MINIMAX_API_KEY", "AIMLAPI_KEY", "MUSIC3_BASE_URL"))
 LYRICS = "[Verse]\nStreetlights flicker, the night breeze sighs\nShadows stretch as I walk alone\n[Chorus]\nPushing the wooden door"
 
 
@@ -52,6 +56,67 @@ class ServerKeyFactory:
             return providers.demo_client()
         key = session.api_key or os.environ["MINIMAX_API_KEY"]
         return MusicClient(api_key=key, base_url=self.standin.url, provider=session.provider(), retry=RetryPolicy(0))
+
+
+def standin_fixture(name: str = "standin", scope: str = "module", **settings: Any) -> Callable[..., Any]:
+    """A fixture `name` serving StandIn(**settings) for the module (or `scope`), stopped afterwards.
+
+    In a test module: `standin = standin_fixture(latency_s=0.0)`.
+    """
+
+    @pytest.fixture(scope=scope, name=name)
+    def serve() -> Iterator[StandIn]:
+        with StandIn(**settings) as server:
+            yield server
+
+    return serve
+
+
+def reset_standin(standin: StandIn, **settings: Any) -> StandIn:
+    """The module's stand-in with no queued faults or logged requests, answering fast unless `settings` say otherwise
+    (reset() keeps the settings a test before changed, so each one is set here)."""
+    standin.reset()
+    standin.configure(**{"chunk_bytes": 32768, "chunk_interval_s": 0.0, "latency_s": 0.0, **settings})
+    return standin
+
+
+def api_client(url: str, folder: Path, **options: Any) -> Any:
+    """A gradio_client on a launched studio, downloading into `folder`, no analytics."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, download_files=str(folder), analytics_enabled=False, **options)
+
+
+@contextlib.contextmanager
+def serve_studio(
+    factory: Callable[[Session], Any] | None = None,
+    *,
+    data: Path | None = None,
+    env: Mapping[str, str | None] | None = None,
+    **build: Any,
+) -> Iterator[tuple[Any, str]]:
+    """Build the studio (on `factory`'s clients, or the backends the environment picks), launch it, yield (demo, url).
+
+    `data`: a folder for its song Library, closed afterwards. `env`: variables set (None: removed) while it is built
+    and runs. `build`: the rest of build_app's arguments (concurrency, gate, showcase).
+    """
+    from musicgen.library import Library
+    from musicgen.ui import build_app
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in (env or {}).items():
+            if value is None:
+                mp.delenv(name, raising=False)
+            else:
+                mp.setenv(name, value)
+        library = None if data is None else Library(data)
+        try:
+            demo = build_app(factory, library=library, **build)
+            with launched(demo) as url:
+                yield demo, url
+        finally:
+            if library is not None:
+                library.close()
 
 
 def free_port() -> int:
