@@ -7,7 +7,7 @@ import re
 import pytest
 from a11y import NO_MOUSE_JS, tab_to
 from playwright.sync_api import expect
-from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, serve_studio, standin_fixture
+from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, StandInFactory, open_studio, serve_studio, standin_fixture
 
 from musicgen.standin import Fault
 
@@ -27,10 +27,7 @@ def url(standin, tmp_path_factory):
 
 def open_page(browser, url, viewport, reduced_motion="no-preference", dark=False):
     context = browser.new_context(viewport=viewport, reduced_motion=reduced_motion)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(url + ("?__theme=dark" if dark else ""))
-    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    page = open_studio(context, url + ("?__theme=dark" if dark else ""), timeout_ms=15_000)
     all_tabs_shown(page, viewport)
     return context, page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import soundfile as sf
-from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, serve_studio, write_reference
+from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, open_studio, serve_studio, write_reference
 
 from musicgen.ui.presets import EXAMPLE_REFERENCE
 
@@ -19,10 +19,7 @@ def url():
 
 
 def open_page(browser, url, viewport=LAPTOP):
-    page = browser.new_page(viewport=viewport, accept_downloads=True)
-    page.goto(url)
-    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
-    return page
+    return open_studio(browser, url, viewport=viewport, accept_downloads=True)
 
 
 def test_song_tab_streams_then_downloads_a_decodable_file(browser, url, artifacts, tmp_path):

@@ -4,7 +4,7 @@ badge and the tab notes, and a song through the proxy stand-in with its task sta
 from __future__ import annotations
 
 import pytest
-from ui_fixtures import BROWSER_MARKS, LAPTOP, serve_studio
+from ui_fixtures import BROWSER_MARKS, LAPTOP, open_studio, serve_studio
 
 from musicgen.aimlapi.standin import ProxyStandIn, TaskPlan
 
@@ -20,10 +20,8 @@ def url():
 
 
 def test_settings_pick_the_aimlapi_and_a_song_shows_its_task_stages(browser, url, artifacts):
-    page = browser.new_page(viewport=LAPTOP)
+    page = open_studio(browser, url, viewport=LAPTOP)
     try:
-        page.goto(url)
-        page.locator("#song-prompt textarea").wait_for(timeout=20_000)
         assert page.locator("#mg-badge", has_text="Demo engine").count() == 1  # no key anywhere yet
         assert page.locator("#song-model input").input_value() == "music-3.0"  # the default (README says why)
         page.get_by_role("tab", name="Settings").click()

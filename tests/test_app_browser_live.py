@@ -13,6 +13,7 @@ from ui_fixtures import (
     LYRICS,
     PHONE,
     StandInFactory,
+    open_studio,
     reset_standin,
     serve_studio,
     standin_fixture,
@@ -43,9 +44,7 @@ def slow(standin):
 
 
 def generate(browser, url, viewport, accept_downloads=False):
-    page = browser.new_page(viewport=viewport, accept_downloads=accept_downloads)
-    page.goto(url)
-    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    page = open_studio(browser, url, viewport=viewport, accept_downloads=accept_downloads)
     page.locator("#song-prompt textarea").fill("Indie folk, warm guitar")
     page.locator("#song-lyrics textarea").fill(LYRICS)
     page.locator("#song-generate").click()

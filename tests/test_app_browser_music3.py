@@ -7,7 +7,7 @@ import re
 
 import pytest
 import soundfile as sf
-from ui_fixtures import BROWSER_MARKS, LAPTOP, serve_studio
+from ui_fixtures import BROWSER_MARKS, LAPTOP, open_studio, serve_studio
 
 from musicgen.music3.standin import SERVED_MODEL, Music3StandIn, check, render_wav
 
@@ -25,10 +25,8 @@ def engine():
 
 def test_a_song_and_an_instrumental_on_minimax_music3(browser, engine, artifacts, tmp_path, a11y):
     standin, url = engine
-    page = browser.new_page(viewport=LAPTOP, accept_downloads=True)
+    page = open_studio(browser, url, viewport=LAPTOP, accept_downloads=True)
     try:
-        page.goto(url)
-        page.locator("#song-prompt textarea").wait_for(timeout=20_000)
         page.locator("#mg-badge", has_text="MiniMax-Music3").wait_for(timeout=10_000)
         page.get_by_role("tab", name="Settings").click()
         assert (

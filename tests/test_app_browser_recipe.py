@@ -10,7 +10,7 @@ import subprocess
 import zlib
 
 import pytest
-from ui_fixtures import BROWSER_MARKS, KEYLESS, LAPTOP, serve_studio
+from ui_fixtures import BROWSER_MARKS, KEYLESS, LAPTOP, open_studio, serve_studio
 
 from musicgen.recipe import from_json
 from musicgen.standin import StandIn
@@ -27,11 +27,7 @@ def url(tmp_path_factory):
 
 
 def open_page(context, url):
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(url)
-    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
-    return page
+    return open_studio(context, url, timeout_ms=15_000)
 
 
 def link(data: dict) -> str:

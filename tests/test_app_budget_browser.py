@@ -6,7 +6,7 @@ The stand-in plays MiniMax with the server's key; its request log counts what wa
 from __future__ import annotations
 
 import pytest
-from ui_fixtures import BROWSER_MARKS, LAPTOP, ServerKeyFactory, serve_studio
+from ui_fixtures import BROWSER_MARKS, LAPTOP, ServerKeyFactory, open_studio, serve_studio
 
 from musicgen.access import Policy
 from musicgen.budget import Ledger
@@ -56,9 +56,7 @@ def generate(page) -> None:
 def test_an_invited_visitor_enters_the_code_spends_the_budget_and_is_told_the_ways_on(
     browser, url, standin, artifacts, a11y
 ):
-    page = browser.new_page(viewport=LAPTOP)
-    page.goto(url)
-    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
+    page = open_studio(browser, url, viewport=LAPTOP)
     # Without the code: the demo engine answers, and the badge says why and what to do.
     wait_badge(page, "invited guests")
     assert "Backend: Demo engine" in badge(page)

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 from gradio_client import Client
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, serve_studio
+from ui_fixtures import BROWSER_MARKS, LAPTOP, PHONE, open_studio, serve_studio
 
 from musicgen.access import Policy
 from musicgen.budget import Ledger
@@ -34,11 +34,7 @@ def studio(tmp_path_factory):
 
 
 def open_page(context, url):
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(url)
-    page.locator("#song-prompt textarea").wait_for(timeout=20_000)
-    return page
+    return open_studio(context, url, timeout_ms=15_000)
 
 
 def make_song(page, title: str, prompt: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import soundfile as sf
 from a11y import NO_MOUSE_JS, in_block, tab_to
-from ui_fixtures import BROWSER_MARKS, LAPTOP, serve_studio
+from ui_fixtures import BROWSER_MARKS, LAPTOP, open_studio, serve_studio
 
 pytestmark = BROWSER_MARKS
 
@@ -18,10 +18,7 @@ def url(tmp_path_factory):
 
 def test_a_song_made_played_downloaded_and_reused_by_keyboard_alone(browser, url, artifacts, tmp_path):
     context = browser.new_context(viewport=LAPTOP, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(url)
-    page.locator("#song-prompt textarea").wait_for()
+    page = open_studio(context, url, timeout_ms=20_000)
     page.evaluate(NO_MOUSE_JS)
 
     # Pick a preset, give the song a title, take the finished file rather than the stream, generate.

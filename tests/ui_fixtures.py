@@ -163,5 +163,19 @@ BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
 ]
+STUDIO_READY = "#song-prompt textarea"  # the Song form's prompt: the studio's page is built and wired
+
+
+def open_studio(opener: Any, url: str, *, timeout_ms: float | None = None, **page_options: Any) -> Any:
+    """A new page (from a Browser or a BrowserContext, with `page_options`) on the studio at `url`, once its Song form
+    is there; `timeout_ms` is the page's default timeout (Playwright's 30 s when not given)."""
+    page = opener.new_page(**page_options)
+    if timeout_ms is not None:
+        page.set_default_timeout(timeout_ms)
+    page.goto(url)
+    page.locator(STUDIO_READY).wait_for(timeout=20_000)
+    return page
+
+
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
