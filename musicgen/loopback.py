@@ -52,6 +52,7 @@ class TrackedHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     sys_version = ""
     log_name: ClassVar[str] = "musicgen.loopback"
+    max_body_bytes: ClassVar[int] = 1024 * 1024  # a larger request body is refused (_refuse_body), never read
 
     @property
     def standin(self) -> Any:
@@ -98,6 +99,23 @@ class TrackedHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(body)
+
+    def _read_body(self) -> bytes | None:
+        """The request body when its Content-Length is a number from 0 to max_body_bytes; otherwise None, once
+        _refuse_body has answered (and the connection closes: the unread body would be taken for the next request)."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= self.max_body_bytes:
+            self.close_connection = True
+            self._refuse_body(length)
+            return None
+        return self.rfile.read(length)
+
+    def _refuse_body(self, length: int) -> None:
+        """Answer a request whose body is too large (or whose Content-Length is -1: not a number) as the server does."""
+        raise NotImplementedError
 
     def _faulted(self, fault: LoopbackFault | None) -> bool:
         """Apply a queued fault; True when it replaced the answer (a slow fault only delays it)."""

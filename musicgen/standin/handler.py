@@ -33,6 +33,7 @@ class StandInHandler(TrackedHandler):
 
     server_version = "MiniMaxStandIn/1.0"
     log_name = "musicgen.standin"
+    max_body_bytes = MAX_BODY_BYTES
     trace_id = ""
 
     # -- routing -----------------------------------------------------------------------------------------------
@@ -78,15 +79,10 @@ class StandInHandler(TrackedHandler):
             self.close_connection = True
             self._send_text(411, "411 length required")
             return None
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_BODY_BYTES:
-            self.close_connection = True  # the unread body would be mistaken for the next request
-            self._send_text(413 if length > 0 else 400, "request body too large or malformed")
-            return None
-        return self.rfile.read(length)
+        return super()._read_body()
+
+    def _refuse_body(self, length: int) -> None:
+        self._send_text(413 if length > 0 else 400, "request body too large or malformed")
 
     def _log(self, path: str, payload: Any) -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}

@@ -38,6 +38,7 @@ class ProxyHandler(TrackedHandler):
 
     server_version = "AimlApiStandIn/1.0"
     log_name = "musicgen.aimlapi.standin"
+    max_body_bytes = MAX_BODY_BYTES
     disable_nagle_algorithm = True  # headers and body go out as two writes; Nagle would hold the body ~40 ms
     _entry: dict[str, Any] = {}
 
@@ -84,16 +85,8 @@ class ProxyHandler(TrackedHandler):
         else:
             self._music01(payload, proxy)
 
-    def _read_body(self) -> bytes | None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_BODY_BYTES:
-            self.close_connection = True  # the unread body would be mistaken for the next request
-            self._send_json(413, {"statusCode": 413, "message": "body too large or without Content-Length"})
-            return None
-        return self.rfile.read(length)
+    def _refuse_body(self, length: int) -> None:
+        self._send_json(413, {"statusCode": 413, "message": "body too large or without Content-Length"})
 
     def _log(self, path: str, query: dict[str, str], payload: Any, task_id: str | None) -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}

@@ -24,6 +24,7 @@ class Music3Handler(TrackedHandler):
 
     server_version = "SglangOmniStandIn/1.0"
     log_name = "musicgen.standin_music3"
+    max_body_bytes = MAX_BODY_BYTES
     disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
@@ -40,15 +41,9 @@ class Music3Handler(TrackedHandler):
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_BODY_BYTES:
-            self.close_connection = True  # the unread body would be mistaken for the next request
-            self._error(413, "body too large or without Content-Length")
+        raw = self._read_body()
+        if raw is None:
             return
-        raw = self.rfile.read(length)
         try:
             payload = json.loads(raw or b"null")
         except ValueError:
@@ -63,6 +58,9 @@ class Music3Handler(TrackedHandler):
             self._error(503, "the engine is starting")
         elif not self._faulted(self.standin.take_fault()):
             self._speech(payload)
+
+    def _refuse_body(self, length: int) -> None:
+        self._error(413, "body too large or without Content-Length")
 
     def _speech(self, payload: Any) -> None:
         try:
