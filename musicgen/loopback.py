@@ -14,10 +14,12 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 logger = logging.getLogger("musicgen.loopback")
+_F = TypeVar("_F")
 
 # What a gateway in front of a stopped upstream answers: HTML, not the JSON the client expects.
 GATEWAY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
@@ -142,6 +144,41 @@ class TrackedHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.rfile.close()  # rfile holds a reference to the socket; without closing it close() would be deferred
         self.connection.close()
+
+
+class FaultQueue(Generic[_F]):
+    """Thread-safe FIFO of the faults a stand-in was told to commit; each entry is handed to `times` requests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[list[Any]] = []
+
+    def push(self, fault: _F, times: int = 1) -> None:
+        """Queue `fault` for the next `times` requests (that it is meant for)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._entries.append([fault, times])
+
+    def pop(self, meant_for: Callable[[_F], bool] | None = None) -> _F | None:
+        """Take the fault for the request being handled now: the first queued one `meant_for` it (any by default)."""
+        with self._lock:
+            for i, entry in enumerate(self._entries):
+                if meant_for is None or meant_for(entry[0]):
+                    entry[1] -= 1
+                    if entry[1] == 0:
+                        del self._entries[i]
+                    return entry[0]
+        return None
+
+    def clear(self) -> None:
+        """Forget every queued fault."""
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(times for _, times in self._entries)
 
 
 class LoopbackServer:

@@ -209,3 +209,13 @@ def test_fault_definitions():
     queue.push(Fault("reset"))
     assert [f.kind for f in (queue.pop(), queue.pop(), queue.pop())] == ["code", "code", "reset"]
     assert queue.pop() is None
+
+
+def test_a_fault_meant_for_one_kind_of_request_waits_for_it_and_keeps_its_place():
+    queue: FaultQueue[Fault] = FaultQueue()
+    queue.push(Fault("reset"), 2)
+    queue.push(Fault("code"))
+    assert len(queue) == 3
+    assert queue.pop(lambda f: f.kind == "code").kind == "code"  # skips the resets, which stay queued
+    assert queue.pop(lambda f: f.kind == "code") is None
+    assert [f.kind for f in (queue.pop(), queue.pop())] == ["reset", "reset"] and len(queue) == 0

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, fields
 from typing import Any
+
+from ..loopback import FaultQueue
+
+__all__ = ["CODE_MESSAGES", "FAULT_KINDS", "GATEWAY_PAGE", "HTTP_REASONS", "Fault", "FaultQueue", "fault_from_json"]
 
 FAULT_KINDS = frozenset(
     {
@@ -117,38 +120,3 @@ def fault_from_json(obj: Any) -> tuple[Fault, int]:
         return Fault(**args), times
     except TypeError as exc:
         raise ValueError(str(exc)) from exc
-
-
-class FaultQueue:
-    """Thread-safe FIFO of faults; each entry is handed to `times` consecutive API requests."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: list[list[Any]] = []
-
-    def push(self, fault: Fault, times: int = 1) -> None:
-        """Queue `fault` for the next `times` API requests."""
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        with self._lock:
-            self._entries.append([fault, times])
-
-    def pop(self) -> Fault | None:
-        """Take the fault for the request being handled now, if any."""
-        with self._lock:
-            if not self._entries:
-                return None
-            entry = self._entries[0]
-            entry[1] -= 1
-            if entry[1] == 0:
-                self._entries.pop(0)
-            return entry[0]
-
-    def clear(self) -> None:
-        """Forget every queued fault."""
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return sum(times for _, times in self._entries)

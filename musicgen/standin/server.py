@@ -103,7 +103,7 @@ class StandIn(LoopbackServer):
         self.retired_models = frozenset(retired_models)
         self.fixed_audio: bytes | None = None
         self.requests: list[dict[str, Any]] = []
-        self.faults = FaultQueue()
+        self.faults: FaultQueue[Fault] = FaultQueue()
         self.files: ExpiringStore[tuple[bytes, str]] = ExpiringStore(url_ttl_s)
         self.features: ExpiringStore[bytes] = ExpiringStore(feature_ttl_s)
         self.cache = EncodingCache(cache_size)

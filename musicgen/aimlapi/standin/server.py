@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...loopback import LoopbackServer
+from ...loopback import FaultQueue, LoopbackServer
 from .handler import ProxyHandler
 from .music01 import Upload, new_ids
 from .tasks import Task, TaskPlan
@@ -73,7 +73,7 @@ class ProxyStandIn(LoopbackServer):
         self.uploads: list[Upload] = []
         self.known_ids: set[str] = set()
         self._plans: deque[TaskPlan] = deque()
-        self._faults: list[list[Any]] = []
+        self._faults: FaultQueue[ProxyFault] = FaultQueue()
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -86,22 +86,11 @@ class ProxyStandIn(LoopbackServer):
 
     def inject(self, fault: ProxyFault, times: int = 1) -> None:
         """Make the next `times` requests to the fault's route (or to any route) misbehave."""
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        with self._lock:
-            self._faults.append([fault, times])
+        self._faults.push(fault, times)
 
     def take_fault(self, route: str) -> ProxyFault | None:
         """The fault for a request to `route` being handled now, if one is queued for it."""
-        with self._lock:
-            for entry in self._faults:
-                fault = entry[0]
-                if fault.route in (None, route):
-                    entry[1] -= 1
-                    if entry[1] == 0:
-                        self._faults.remove(entry)
-                    return fault
-        return None
+        return self._faults.pop(lambda fault: fault.route in (None, route))
 
     def log_request(self, entry: dict[str, Any]) -> None:
         """Append a received request (method, path, query, headers, json, at, task) to `requests`."""

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from ...loopback import LoopbackServer
+from ...loopback import FaultQueue, LoopbackServer
 from .handler import Music3Handler
 from .render import render_wav
 
@@ -63,27 +63,17 @@ class Music3StandIn(LoopbackServer):
         self.requests: list[dict[str, Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0  # the most generations it held at once (benchmarks read it)
-        self._faults: list[list[Any]] = []
+        self._faults: FaultQueue[Music3Fault] = FaultQueue()
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._render_lock = threading.Lock()  # one render at a time: the stand-in must not starve the studio
 
     def inject(self, fault: Music3Fault, times: int = 1) -> None:
         """Make the next `times` generation requests misbehave."""
-        if times < 1:
-            raise ValueError("times must be at least 1")
-        with self._lock:
-            self._faults.append([fault, times])
+        self._faults.push(fault, times)
 
     def take_fault(self) -> Music3Fault | None:
         """The fault for the generation being handled now, if one is queued."""
-        with self._lock:
-            if not self._faults:
-                return None
-            entry = self._faults[0]
-            entry[1] -= 1
-            if entry[1] == 0:
-                self._faults.pop(0)
-            return entry[0]
+        return self._faults.pop()
 
     def log_request(self, entry: dict[str, Any]) -> None:
         """Append a received request (method, path, headers, json, at) to `requests`."""
