@@ -85,6 +85,10 @@ MUSIC3_SECONDS_PER_SECOND = 2.0  # progress estimate: GPU seconds per second of 
 MUSIC3_INSTRUMENTAL_LYRICS = "[Intro]\n(instrumental)"  # lyrics are required; the cookbook sends this for none
 MUSIC3_INSTRUMENTAL_CAPTION = "Instrumental, no vocals."
 
+# Takes: one click makes this many generations side by side (the studio's Takes control and its endpoints).
+TAKES_MAX = 4  # each take is a song (and counts as one against the server key's budgets)
+DEFAULT_TAKES = 1
+
 # Reference tracks for covers (contract §3, §6).
 REFERENCE_MIN_SECONDS = 6.0
 REFERENCE_MAX_SECONDS = 360.0

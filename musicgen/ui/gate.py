@@ -170,6 +170,16 @@ class Gate:
                     session.songs_left = (session.songs_left[0] + 1, session.songs_left[1])
             raise
 
+    def songs_left(self, session: Session) -> int | None:
+        """Songs this visitor may still make today on the server's keys, as the ledger has it now; None when the
+        server's key does not serve it or no song budget is set. Reads only: nothing is taken."""
+        limits = self.policy.limits(SONG)
+        if self.ledger is None or (limits.per_visitor is None and limits.per_day is None):
+            return None
+        if not served_by_server_key(session.provider(), session):
+            return None
+        return self.ledger.left(SONG, _browser(session), session.address, limits)
+
     def _song_allowance(self) -> int:
         p = self.policy
         return p.songs_per_visitor if p.songs_per_visitor is not None else p.songs_per_day or 0

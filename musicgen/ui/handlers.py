@@ -41,12 +41,8 @@ use the files returned here). See musicgen/ui/library_events.py.
 
 from __future__ import annotations
 
-import json
 import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -54,16 +50,15 @@ from pydantic import ValidationError
 
 from .. import config, providers
 from ..audio import ReferenceError
-from ..budget import HELPER, SONG
+from ..budget import HELPER
 from ..errors import MusicGenError
-from ..loudness import measure_file
-from ..recipe import recipe_of_request
 from ..requests import SEED_MAX, LyricsRequest, MusicRequest, random_seed
-from ..results import MusicResult, build_music_result
-from . import cards, provider_notes, runner
+from . import cards, generation, provider_notes, runner
+from . import takes as takes_
 from .errors import field_error, to_gr_error
 from .gate import Gate
-from .live import LiveStreams, player_html
+from .generation import Kept, Outputs, file_name, keep_result
+from .live import LiveStreams
 from .references import analysis_dict, cover_reference, preprocess_request
 from .session import ClientFactory, Session, default_client_factory
 from .slots import Line
@@ -72,68 +67,7 @@ if TYPE_CHECKING:
     from .library_service import LibraryService
 
 FREE_MODEL_SLOTS = 3  # MiniMax runs at most 3 free-model songs at once per key (contract §10)
-# What a generation event yields: live player, finished player, download, metadata dict, info panel (HTML).
-Outputs = tuple[Any, Any, Any, Any, str]
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A result written for the page: its playable file and the metadata shown and returned."""
-
-    path: Path
-    metadata: dict[str, Any]
-    download: Path | None = None  # the file offered for download when it is not `path` (mp3 made here)
-
-    @property
-    def download_path(self) -> Path:
-        return self.download or self.path
-
-
-def file_name(kind: str, provider: str, ext: str, partial: bool = False, now: float | None = None) -> str:
-    """'song-minimax-20250101-120000.mp3' / 'cover-demo-engine-...-partial.wav'."""
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    record = providers.REGISTRY.get(provider)
-    slug = record.slug() if record else "minimax"
-    return f"{kind}-{slug}-{stamp}{'-partial' if partial else ''}.{ext}"
-
-
-def keep_result(
-    session: Session,
-    kind: str,
-    request_params: dict[str, Any],
-    result: MusicResult,
-    library: LibraryService | None = None,
-    download_as: tuple[str, int] | None = None,
-) -> Kept:
-    """Write a result where the page can serve it and describe it, after saving it to the song library (if any).
-
-    `download_as` (format, bitrate): what the visitor chose; a WAV-only backend's song is then also encoded here as
-    mp3 for the download, while the player, the library and the metadata keep the WAV as received."""
-    data, ext = result.playable()
-    folder = session.files_dir()
-    name = file_name(kind, result.provider, ext, result.partial)
-    path = folder / name
-    n = 2
-    while path.exists():  # two results in the same second
-        path = folder / name.replace(f".{ext}", f"-{n}.{ext}")
-        n += 1
-    path.write_bytes(data)
-    # Loudness and true peak are measured once, here: the card shows them and the library stores them with the song.
-    meta = {"kind": kind, "file": path.name, **result.metadata(), **measure_file(data)}
-    if result.provider == providers.DEMO:
-        meta["label"] = providers.DEMO_LABEL
-    made = recipe_of_request(kind, request_params, result.provider)
-    if made is not None:  # "Copy as code" and the library read it (musicgen/recipe.py)
-        meta["recipe"] = json.loads(made.to_json())
-    if library is not None:  # saved before the page shows it; a failure only adds a warning (library_service.py)
-        meta.update(library.save_result(session, kind, request_params, result, data, ext, meta))
-    download = None
-    wanted = result.converted(*download_as) if download_as else result
-    if wanted is not result:
-        download = path.with_suffix(f".{wanted.format}")
-        download.write_bytes(wanted.audio)
-        meta["download"] = download.name
-    return Kept(path, meta, download)
+__all__ = ["FREE_MODEL_SLOTS", "Handlers", "Kept", "Outputs", "file_name", "keep_result"]
 
 
 def _int(value: Any) -> Any:
@@ -155,7 +89,7 @@ class Handlers:
         self.gate = Gate()  # set by build_app: the access code and budgets on the server's keys (ui/gate.py)
         self.live: LiveStreams | None = None  # set by build_app: streamed songs play from there as they arrive
         self.tick_s = tick_s
-        self._free_slots = Line(free_slots)
+        self.free_line = Line(free_slots)  # the server's key: free models' own limit
         self._slots: dict[str, Line] = {}  # per backend: its concurrency (providers record)
         self._slots_lock = threading.Lock()
 
@@ -173,6 +107,7 @@ class Handlers:
         stream: bool = True,
         seed: str | int | None = "",
         max_seconds: int = config.MUSIC3_DEFAULT_SECONDS,
+        takes: int = config.DEFAULT_TAKES,
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
         req: gr.Request | None = None,
@@ -180,8 +115,9 @@ class Handlers:
         """A song with vocals from a style prompt and lyrics (or lyrics_optimizer=True to have them written).
 
         seed and max_seconds count only on backends that take them (MiniMax-Music3): a blank seed is drawn at
-        random and shown with the result."""
+        random and shown with the result. takes (1-4) makes that many songs side by side (see the module's doc)."""
         session = self.gate.visitor(session, req)
+        n = takes_.count(takes)
         provider_notes.refuse(session, "song")
         if lyrics_optimizer:
             provider_notes.refuse(session, "auto-lyrics")  # before any call, naming the backend and what to do
@@ -195,7 +131,7 @@ class Handlers:
                 **_take(session, format, seed, max_seconds),
             )
         )
-        yield from self._generate("song", request, session, progress)
+        yield from self._generate("song", request, session, progress, takes=n, seed_given=_given(seed))
 
     def instrumental(
         self,
@@ -207,12 +143,14 @@ class Handlers:
         stream: bool = True,
         seed: str | int | None = "",
         max_seconds: int = config.MUSIC3_DEFAULT_SECONDS,
+        takes: int = config.DEFAULT_TAKES,
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
         req: gr.Request | None = None,
     ) -> Iterator[Outputs]:
-        """Music with no vocals from a prompt (1–2000 characters); seed and max_seconds as for song."""
+        """Music with no vocals from a prompt (1–2000 characters); seed, max_seconds and takes as for song."""
         session = self.gate.visitor(session, req)
+        n = takes_.count(takes)
         provider_notes.refuse(session, "instrumental")
         take = _take(session, format, seed, max_seconds)
         request = _build(
@@ -223,7 +161,7 @@ class Handlers:
                 **take,
             )
         )
-        yield from self._generate("instrumental", request, session, progress)
+        yield from self._generate("instrumental", request, session, progress, takes=n, seed_given=_given(seed))
 
     def cover_preprocess(
         self,
@@ -264,12 +202,15 @@ class Handlers:
         sample_rate: int = 44100,
         bitrate: int = 256000,
         stream: bool = True,
+        takes: int = config.DEFAULT_TAKES,
         session: Session | None = None,
         progress: gr.Progress = gr.Progress(),
         req: gr.Request | None = None,
     ) -> Iterator[Outputs]:
-        """A cover in a new style: of an analysed reference (cover_feature_id + lyrics), or one-step from audio."""
+        """A cover in a new style: of an analysed reference (cover_feature_id + lyrics), or one-step from audio;
+        takes (1-4) as for song."""
         session = self.gate.visitor(session, req)
+        n = takes_.count(takes)
         provider_notes.refuse(session, "cover")
         ref = cover_reference(session, (cover_feature_id or "").strip(), audio, (audio_url or "").strip())
         request = _build(
@@ -281,7 +222,7 @@ class Handlers:
                 **_delivery(format, sample_rate, bitrate, stream),
             )
         )
-        yield from self._generate("cover", request, session, progress)
+        yield from self._generate("cover", request, session, progress, takes=n)
 
     def lyrics(
         self,
@@ -334,74 +275,27 @@ class Handlers:
         *,
         job: runner.Job | None = None,
         params: dict[str, Any] | None = None,
+        takes: int = 1,
+        seed_given: bool = False,
     ) -> Iterator[Outputs]:
-        """Run one generation through the runner (progress, Stop, slots), keep its result, turn failures into
-        messages: every generating button ends here, music-01 included (`job`)."""
-        provider = session.provider()
-        started = time.monotonic()
-        cap = getattr(request, "max_seconds", None)  # a length cap says roughly how long the server will take
-        estimate = cap * config.MUSIC3_SECONDS_PER_SECOND if cap else None
-        setting = request.audio_setting
-        # The previous song's players empty at once (an empty live player also stops its sound).
-        yield "", None, None, None, cards.status_line("sending", 0, provider=provider, estimate_s=estimate)
+        """Every generating button ends here, music-01 included (`job`): one take through generation.one, several
+        side by side through takes.run; both run each take through generation.attempt."""
+        if takes > 1:
+            yield from takes_.run(self, kind, request, session, progress, takes, seed_given=seed_given, job=job)
+            return
         if params is None:
             params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
-        slots = [self.slot(provider)]
-        if session.server_held() and request.model.endswith("-free"):
-            slots.append(self._free_slots)  # the server's key runs at most 3 free-model songs at once
-        client = None
-        live = None
-        playing = False  # the live player is on the page
-        try:
-            with self.gate.spend(session, SONG):  # the one gate: the access code and budgets on the server's keys
-                client = self.client_factory(session)
-                if job is None and getattr(request, "stream", False) and self.live is not None:
-                    live = self.live.open(session.key(), setting.format, setting.sample_rate)
-                for step in runner.run(client, request, tick_s=self.tick_s, slots=slots, job=job, live=live):
-                    if step.result is not None:
-                        as_chosen = (setting.format, getattr(setting, "bitrate", config.DEFAULT_BITRATE))
-                        kept = keep_result(session, kind, params, step.result, self.library, as_chosen)
-                        # The live player plays on; the finished player holds the whole song (duration, seeking).
-                        files = str(kept.path), str(kept.download_path)
-                        yield gr.skip(), *files, kept.metadata, cards.result_info(kept.metadata)
-                        return
-                    line = cards.status_line(
-                        step.stage, step.elapsed_s, step.received, provider, place=step.place, estimate_s=estimate
-                    )
-                    progress(None, desc=f"{cards.stage_text(step.stage, provider)} · {cards.clock(step.elapsed_s)}")
-                    show = live is not None and not playing and (step.received > 0 or step.stage == "receiving")
-                    playing = playing or show
-                    yield player_html(live, kind) if show else gr.skip(), gr.skip(), gr.skip(), gr.skip(), line
-        except (MusicGenError, ValidationError, ReferenceError) as exc:
-            partial = getattr(exc, "partial", b"")
-            if not partial:
-                error = to_gr_error(exc, secret=session.secrets())
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.failed_info(error.message)
-                raise error from None
-            origin = client.provider if client is not None else provider
-            result = _partial_result(request, partial, origin, time.monotonic() - started, exc)
-            kept = keep_result(session, kind, params, result, self.library)
-            # What arrived stays playable: in the live player as far as it got, and whole in the finished one.
-            yield gr.skip(), str(kept.path), str(kept.path), kept.metadata, cards.result_info(kept.metadata)
-            raise to_gr_error(exc, secret=session.secrets(), partial_name=kept.path.name) from None
-        except gr.Error as exc:  # refused by the gate: no code, or a budget spent; nothing was sent
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), cards.failed_info(exc.message)
-            raise
-        except Exception:
-            # A bug, not a failure the visitor can act on: clear the spinner, keep the traceback for the log.
-            yield (
-                gr.skip(),
-                gr.skip(),
-                gr.skip(),
-                gr.skip(),
-                cards.failed_info("Something went wrong on the server."),
-            )
-            raise
+        yield from generation.one(self, kind, request, session, progress, params, job=job)
 
 
 def _default_model(session: Session | None) -> str:
     """A model left out (a script's call, say) is the visitor's backend's default."""
     return (session or Session()).record().can.default_model
+
+
+def _given(seed: Any) -> bool:
+    """Whether the visitor typed a seed (takes then count up from it) or left it blank (each draws its own)."""
+    return bool(str(seed if seed is not None else "").strip())
 
 
 def _delivery(format: str, sample_rate: Any, bitrate: Any, stream: Any) -> dict[str, Any]:
@@ -437,11 +331,3 @@ def _build(make: Callable[[], Any]) -> Any:
         return make()
     except ValidationError as exc:
         raise to_gr_error(exc) from None
-
-
-def _partial_result(request: Any, audio: bytes, provider: str, elapsed_s: float, exc: Exception) -> MusicResult:
-    s = request.audio_setting
-    return build_music_result(
-        audio, fmt=s.format, model=request.model, extra_info=None, requested_rate=s.sample_rate,
-        trace_id=getattr(exc, "trace_id", None), provider=provider, elapsed_s=elapsed_s, partial=True,
-    )  # fmt: skip

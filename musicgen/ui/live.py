@@ -36,7 +36,7 @@ LIVE_LABEL = "Live: the song as it arrives"
 # visitor's own pause is kept. Media events do not bubble, hence the capturing listener on the component.
 PLAYER_JS = """element.addEventListener('canplay', (e) => {
   const a = e.target;
-  if (a.tagName === 'AUDIO' && !a.dataset.started) { a.dataset.started = '1'; a.play().catch(() => {}); }
+  if (a.tagName === 'AUDIO' && !a.dataset.started && !a.closest('.mg-takes')) { a.dataset.started = '1'; a.play().catch(() => {}); }
 }, true);"""
 MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "pcm": "audio/wav"}
 _GATHER_BYTES, _GATHER_S = 65536, 0.02  # a piece under 64 KB waits up to 20 ms for more (an MP3 frame is ~1 KB)

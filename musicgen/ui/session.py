@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gradio.utils import get_upload_folder
 
@@ -51,6 +52,8 @@ class Session:
     # The showcase (ui/showcase_events.py): whether the owner code is set, and whether this visitor gave it.
     owner_code_set: bool = False
     is_owner: bool = False
+    # Takes (ui/takes.py): each results panel's last takes board, by kind; Keep ★ reads its library ids from here.
+    boards: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def provider(self) -> str:
         """The name of the backend that answers this visitor (a providers.REGISTRY key)."""
