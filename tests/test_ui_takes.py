@@ -101,7 +101,7 @@ def test_three_takes_make_three_songs_each_kept_in_the_library(h, stand, service
     # The board: a card per take, each with its own player and facts; every take played live as it arrived.
     final = cards_of(outs[-1][0])
     assert sorted(final) == ["A", "B", "C"]
-    for letter, take in zip("ABC", takes):
+    for letter, take in zip("ABC", takes, strict=True):
         assert "Done" in final[letter] and take["trace_id"] in final[letter] and "gradio_api/file=" in final[letter]
         assert re.search(r'<audio controls[^>]*aria-labelledby="song-take-' + letter, final[letter])
     assert all(any(f'src="live/{session.id}/' in cards_of(b).get(x, "") for b in boards(outs)) for x in "ABC")

@@ -114,7 +114,7 @@ def _card(board: Board, card: Card, prefix: str) -> str:
         )
     return (
         f'<li class="mg-take mg-take-{state}" data-take="{card.letter}">'
-        f'<h4 id="{head}">Take {card.letter}</h4>'
+        f'<h3 id="{head}">Take {card.letter}</h3>'
         f'<p class="mg-take-status">{escape(words)}</p>'
         f'<div class="mg-take-player">{player}</div>'
         f'<dl class="mg-take-facts">{_facts(card)}</dl>'
@@ -123,22 +123,16 @@ def _card(board: Board, card: Card, prefix: str) -> str:
 
 
 def board_html(board: Board) -> str:
-    """The board's markup: the compare buttons (for finished takes), how the settings differ, and the cards."""
-    prefix = board.kind
-    done = [c for c in board.cards if c.state == "done" and c.meta]
-    buttons = "".join(
-        f'<button type="button" class="mg-compare-btn" data-take="{c.letter}" '
-        f'data-src="{escape(file_url_of(c))}" aria-pressed="false" '
-        f'aria-label="Compare: play take {c.letter} from the same moment">{c.letter}</button>'
-        for c in done
-    )
-    hidden = "" if len(done) >= 2 else " hidden"
+    """The board's markup: the finished takes the compare player offers (as data: BOARD_JS makes its buttons), how
+    the settings differ, and the cards."""
+    done = [c for c in board.cards if c.state == "done" and c.path]
+    offered = "".join(f'<li data-take="{c.letter}" data-src="{escape(file_url_of(c))}"></li>' for c in done)
     return (
-        f'<div class="mg-takes" data-run="{escape(board.run)}">'
-        f'<div class="mg-compare-buttons" role="group" aria-label="Compare takes"{hidden}>{buttons}</div>'
+        f'<div class="mg-takes" data-run="{escape(board.run)}"><ul class="mg-compare-takes" hidden>{offered}</ul>'
+        f'<h2 class="mg-takes-title">{len(board.cards)} takes</h2>'
         f'<p class="mg-takes-note">{escape(board.note)}</p>'
         f'<ul class="mg-take-list" aria-label="Takes">'
-        f"{''.join(_card(board, c, prefix) for c in board.cards)}</ul></div>"
+        f"{''.join(_card(board, c, board.kind) for c in board.cards)}</ul></div>"
     )
 
 
@@ -157,15 +151,16 @@ BOARD_JS = (
   box.innerHTML = '<p class="mg-compare-label" id="' + labelId + '">"""
     + COMPARE_LABEL
     + """</p>' +
-    '<audio controls preload="auto" aria-labelledby="' + labelId + '"></audio>';
-  root.parentNode.insertBefore(box, root);
-  const cmp = box.querySelector('audio');
+    '<audio controls preload="auto" aria-labelledby="' + labelId + '"></audio>' +
+    '<div class="mg-compare-buttons" role="group" aria-label="Compare takes"></div>';
+  const cmp = box.querySelector('audio'), group = box.querySelector('.mg-compare-buttons');
   const last = new WeakMap(), frozen = new WeakMap();
-  let run = null, picked = null, autoplayed = false;
+  let run = null, picked = null, chosen = false, autoplayed = false, offered = '';
   const players = () => [cmp, ...root.querySelectorAll('.mg-takes audio')];
-  const note = (a) => { if (!frozen.has(a)) last.set(a, {t: a.currentTime, playing: !a.paused, src: a.currentSrc}); };
+  const note = (a) => { if (!frozen.has(a)) last.set(a, {t: a.currentTime, playing: !a.paused}); };
   const resume = (a, t, playing) => {
     a.addEventListener('loadedmetadata', () => {
+      frozen.delete(a);
       a.currentTime = Math.min(t, isFinite(a.duration) ? a.duration : t);
       if (playing) a.play().catch(() => {});
     }, {once: true});
@@ -175,11 +170,7 @@ BOARD_JS = (
     const a = e.target, was = last.get(a);
     if (a.tagName !== 'AUDIO' || !was || !(was.t > 0 || was.playing)) return;
     frozen.set(a, was);
-    a.addEventListener('loadedmetadata', () => {
-      frozen.delete(a);
-      a.currentTime = Math.min(was.t, isFinite(a.duration) ? a.duration : was.t);
-      if (was.playing) a.play().catch(() => {});
-    }, {once: true});
+    resume(a, was.t, was.playing);
   }, true);
   for (const kind of ['timeupdate', 'pause']) root.addEventListener(kind, (e) => note(e.target), true);
   // One take sounds at a time: playing one pauses the others; the first take to arrive starts by itself.
@@ -195,35 +186,51 @@ BOARD_JS = (
     autoplayed = true;
     if (cmp.paused) a.play().catch(() => {});
   }, true);
-  const press = () => {
-    for (const b of root.querySelectorAll('.mg-compare-btn')) b.setAttribute('aria-pressed', String(b.dataset.take === picked));
-  };
+  // Compare: the same moment of another take, playing if it was playing, paused if it was paused.
   const pick = (b) => {
-    if (!b || !b.dataset.src) return;
+    if (!b) return;
     const t = cmp.currentTime, playing = !cmp.paused;
     picked = b.dataset.take;
-    press();
+    for (const x of group.children) x.setAttribute('aria-pressed', String(x === b));
     if (cmp.getAttribute('src') === b.dataset.src) return;
     cmp.src = b.dataset.src;
     resume(cmp, t, playing);
   };
-  root.addEventListener('click', (e) => {
+  group.addEventListener('click', (e) => {
     const b = e.target.closest('button');
-    if (!b) return;
-    if (b.classList.contains('mg-compare-btn')) pick(b);
-    else if (b.classList.contains('mg-star')) trigger('click', {take: b.dataset.take});
+    if (b) { chosen = true; pick(b); }
+  });
+  root.addEventListener('click', (e) => {
+    const b = e.target.closest('button.mg-star');
+    if (b) trigger('click', {take: b.dataset.take});
   });
   const sync = () => {
     const board = root.querySelector('.mg-takes');
     const now = board ? board.dataset.run : null;
     if (now !== run) {  // a new generation (or none): the compare player starts empty
-      run = now; picked = null; autoplayed = false;
+      run = now; picked = null; chosen = false; autoplayed = false; offered = '';
       cmp.pause(); cmp.removeAttribute('src'); cmp.load();
     }
-    const buttons = root.querySelectorAll('.mg-compare-btn');
-    box.hidden = !board || buttons.length < 2;
-    if (!box.hidden && !picked) pick(buttons[0]);
-    press();
+    // On the page only with a board: a single take's live player stays the panel's one <audio>.
+    if (!board) { box.remove(); return; }
+    if (!box.isConnected) root.parentNode.insertBefore(box, root);
+    const takes = [...board.querySelectorAll('.mg-compare-takes li')];
+    const now_offered = takes.map((t) => t.dataset.take + t.dataset.src).join(' ');
+    if (now_offered !== offered) {
+      offered = now_offered;
+      group.replaceChildren(...takes.map((t) => {
+        const b = document.createElement('button');
+        b.type = 'button'; b.className = 'mg-compare-btn'; b.textContent = t.dataset.take;
+        b.dataset.take = t.dataset.take; b.dataset.src = t.dataset.src;
+        b.setAttribute('aria-label', 'Compare: play take ' + t.dataset.take + ' from the same moment');
+        b.setAttribute('aria-pressed', String(t.dataset.take === picked));
+        return b;
+      }));
+    }
+    box.hidden = takes.length < 2;
+    // Until the visitor picks one, the compare player holds the first take in order (A, once it is done).
+    const first = group.firstElementChild;
+    if (!box.hidden && !chosen && first && picked !== first.dataset.take) pick(first);
   };
   watch('value', sync);
   sync();

@@ -18,7 +18,7 @@ from ..requests import (
     LYRICS_MAX,
     PROMPT_MAX,
 )
-from . import cards
+from . import cards, takes
 from .errors import field_error
 from .finishing import FINISH_CALLS, finish_ready, finish_result
 from .gate import Gate, budget_note
@@ -123,16 +123,16 @@ def stopped() -> str:
     return cards.stopped_info()
 
 
-def toggle_live(stream: bool) -> dict:
-    """Streaming shows the live player, above the finished one."""
-    return gr.update(visible=bool(stream))
+def toggle_live(stream: bool, takes: Any = 1) -> dict:
+    """Streaming shows the live player, above the finished one; so do several takes (their board is there)."""
+    return gr.update(visible=bool(stream) or str(takes) not in ("", "1"))
 
 
 def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
     """Song tab events; /song and /lyrics are public."""
-    inputs = [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), *tab.take.inputs(), session]
-    ev = generation_click(tab.generate, h.song, inputs, tab.results, generation, api_name="song")
-    _wire_results(tab, [ev], [tab.generate], session)
+    inputs = [tab.prompt, tab.lyrics, tab.lyrics_optimizer, tab.model, *tab.audio.inputs(), *tab.take.inputs()]
+    ev = generation_click(tab.generate, h.song, [*inputs, tab.takes, session], tab.results, generation, api_name="song")
+    _wire_results(tab, [ev], [tab.generate], session, h, "song")
     wire_required([ev], tab.lyrics, tab.lyrics_check.report, SONG_LYRICS, tab.lyrics_optimizer)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 0, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
     for tag, button in tab.tag_buttons:
@@ -165,9 +165,9 @@ def wire_song(tab: SongTab, h: Handlers, session: gr.State, generation: dict[str
 
 def wire_instrumental(tab: InstrumentalTab, h: Handlers, session: gr.State, generation: dict[str, Any]) -> None:
     """Instrumental tab events; /instrumental is public."""
-    inputs = [tab.prompt, tab.model, *tab.audio.inputs(), *tab.take.inputs(), session]
+    inputs = [tab.prompt, tab.model, *tab.audio.inputs(), *tab.take.inputs(), tab.takes, session]
     ev = generation_click(tab.generate, h.instrumental, inputs, tab.results, generation, api_name="instrumental")
-    _wire_results(tab, [ev], [tab.generate], session)
+    _wire_results(tab, [ev], [tab.generate], session, h, "instrumental")
     wire_required([ev], tab.prompt, tab.prompt_count, INSTRUMENTAL_PROMPT)
     tab.prompt.change(lambda t: cards.counter("Prompt", t, 1, PROMPT_MAX), tab.prompt, tab.prompt_count, **INSTANT)
 
@@ -187,16 +187,20 @@ def wire_cover(tab: CoverTab, h: Handlers, session: gr.State, generation: dict[s
         h.cover_preprocess, [tab.reference, tab.audio_url, session], analysis_out, api_visibility="private", **calls
     ).success(*enable, **INSTANT)
     inputs = [tab.prompt, tab.lyrics, tab.model, tab.feature_id, tab.reference, tab.audio_url, *tab.audio.inputs()]
-    ev = generation_click(tab.generate, h.cover, [*inputs, session], tab.results, generation, api_name="cover")
+    ev = generation_click(
+        tab.generate, h.cover, [*inputs, tab.takes, session], tab.results, generation, api_name="cover"
+    )
 
     def one_step(
-        prompt, model, audio, audio_url, format, sample_rate, bitrate, stream, s, req: gr.Request
+        prompt, model, audio, audio_url, format, sample_rate, bitrate, stream, takes, s, req: gr.Request
     ) -> Iterator[Outputs]:
-        yield from h.cover(prompt, "", model, "", audio, audio_url, format, sample_rate, bitrate, stream, s, req=req)
+        yield from h.cover(
+            prompt, "", model, "", audio, audio_url, format, sample_rate, bitrate, stream, takes, s, req=req
+        )
 
-    inputs = [tab.prompt, tab.model, tab.reference, tab.audio_url, *tab.audio.inputs(), session]
+    inputs = [tab.prompt, tab.model, tab.reference, tab.audio_url, *tab.audio.inputs(), tab.takes, session]
     quick = generation_click(tab.quick, one_step, inputs, tab.results, generation, api_visibility="private")
-    _wire_results(tab, [ev, quick], [tab.generate, tab.quick], session)
+    _wire_results(tab, [ev, quick], [tab.generate, tab.quick], session, h, "cover")
     wire_required([ev, quick], tab.prompt, tab.prompt_count, COVER_PROMPT)
     # Only the visitor's own change of reference makes the analysis stale (the example button analyses at once).
     cleared = [tab.feature_id, tab.timeline, tab.analysis, tab.generate]
@@ -271,12 +275,24 @@ def wire_finish(controls: FinishControls, source: Any, finisher: Any, session: g
 
 
 def _wire_results(
-    tab: SongTab | InstrumentalTab | CoverTab, events: list[Any], buttons: list[gr.Button], session: gr.State
+    tab: SongTab | InstrumentalTab | CoverTab,
+    events: list[Any],
+    buttons: list[gr.Button],
+    session: gr.State,
+    h: Handlers,
+    kind: str,
 ) -> None:
-    """Stop cancels the tab's generations; the stream switch shows the live player; generating scrolls to the results;
-    the result can be finished."""
+    """Stop cancels the tab's generations; the stream switch and Takes show the live panel (the live player or the
+    takes board); Keep ★ on the board marks a take's song; generating scrolls to the results; the result can be
+    finished."""
     tab.stop.click(stopped, None, tab.results.info, cancels=events, **INSTANT)
-    tab.audio.stream.change(toggle_live, tab.audio.stream, tab.results.live, **INSTANT)
+    toggles = [tab.audio.stream.change, tab.takes.change]
+    gr.on(toggles, toggle_live, [tab.audio.stream, tab.takes], tab.results.live, **INSTANT)
+
+    def keep(s: Session, evt: gr.EventData) -> Any:  # the board's buttons send only a take's letter
+        return takes.keep(h, kind, (getattr(evt, "_data", None) or {}).get("take", ""), s)
+
+    tab.results.live.click(keep, session, tab.results.live, **INSTANT)
     _scroll_on(buttons, tab.results.info)
     slot = tab.results.download.elem_id or "result"  # one finished copy kept per panel
 

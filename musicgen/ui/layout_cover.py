@@ -17,6 +17,7 @@ from .layout_shared import (
     audio_controls,
     lyrics_check,
     results_panel,
+    takes_control,
 )
 
 
@@ -41,6 +42,7 @@ class CoverTab:
     generate: gr.Button
     stop: gr.Button
     results: Results
+    takes: gr.Radio
 
 
 def build_cover_tab(has_example: bool) -> CoverTab:
@@ -96,6 +98,7 @@ def build_cover_tab(has_example: bool) -> CoverTab:
             )
             model = gr.Radio(choices=list(config.COVER_MODELS), value=config.DEFAULT_COVER_MODEL, label="Model")
             audio = audio_controls("cover")
+            takes = takes_control("cover")
             generate, stop = action_row("cover", "Generate cover", ready=False)  # enabled by Analyze
             quick = gr.Button(
                 "One-step cover: send the reference as it is, no lyric edits", size="sm", elem_id="cover-quick"
@@ -104,5 +107,5 @@ def build_cover_tab(has_example: bool) -> CoverTab:
             results = results_panel("cover", "Cover")
     return CoverTab(
         reference, audio_url, example, analyze, quick, timeline, analysis, feature_id, prompt, prompt_count, lyrics,
-        check, model, audio, generate, stop, results,
+        check, model, audio, generate, stop, results, takes,
     )  # fmt: skip

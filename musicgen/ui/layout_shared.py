@@ -10,6 +10,7 @@ from .. import config, finish
 from ..lyrics_lint import FIXES
 from ..recipe_code import LANGUAGES
 from . import cards
+from .board import BOARD_JS
 from .live import PLAYER_JS
 from .page_names import DOWNLOAD_CLASS, PLAYER_CLASS
 
@@ -158,6 +159,17 @@ def take_controls(prefix: str, visible: bool) -> TakeControls:
     return TakeControls(group, seed, length)
 
 
+def takes_control(prefix: str) -> gr.Radio:
+    """Takes: how many songs one click makes side by side (each a song of its own, and counted as one)."""
+    return gr.Radio(
+        choices=list(range(1, config.TAKES_MAX + 1)),
+        value=config.DEFAULT_TAKES,
+        label="Takes",
+        info="Songs made side by side from one click, to compare and keep the best; each counts as a song",
+        elem_id=f"{prefix}-takes",
+    )
+
+
 def action_row(prefix: str, label: str, ready: bool = True) -> tuple[gr.Button, gr.Button]:
     """The big Generate button (disabled until `ready`) and its Stop button."""
     with gr.Row():
@@ -180,7 +192,8 @@ def results_panel(prefix: str, label: str, stream: bool = True) -> Results:
     )
     # The live player plays the song's bytes from the studio's /live/ route as they arrive (ui/live.py); the
     # whole file goes to the player and the download once it is complete, which is also what scripts get.
-    live = gr.HTML(value="", label="live", visible=stream, js_on_load=PLAYER_JS, elem_id=f"{prefix}-live")
+    # Several takes show their board here instead (ui/board.py).
+    live = gr.HTML(value="", label="live", visible=stream, js_on_load=PLAYER_JS + BOARD_JS, elem_id=f"{prefix}-live")
     player = gr.Audio(
         label=label,
         type="filepath",

@@ -19,6 +19,7 @@ from .layout_shared import (
     lyrics_check,
     results_panel,
     take_controls,
+    takes_control,
 )
 from .presets import Preset
 
@@ -47,6 +48,7 @@ class SongTab:
     stop: gr.Button
     results: Results
     take: TakeControls
+    takes: gr.Radio
 
 
 @dataclass
@@ -61,6 +63,7 @@ class InstrumentalTab:
     generate: gr.Button
     stop: gr.Button
     results: Results
+    takes: gr.Radio
 
 
 def model_dropdown(choices: tuple[str, ...], value: str, elem_id: str | None = None) -> gr.Dropdown:
@@ -142,6 +145,7 @@ def build_song_tab(
             model = model_dropdown(models, model_value, "song-model")
             take = take_controls("song", takes)
             audio = audio_controls("song")
+            takes = takes_control("song")
             generate, stop = action_row("song", "Generate song")
             with top:
                 fields = ("prompt", "lyrics", "lyrics_optimizer", "title")
@@ -150,7 +154,7 @@ def build_song_tab(
             results = results_panel("song", "Song")
     return SongTab(
         prompt, prompt_count, title, style_tags, use_tags, lyrics, check, tag_buttons, write, revise, undo,
-        lyrics_backup, lyrics_mode, lyrics_optimizer, model, audio, generate, stop, results, take,
+        lyrics_backup, lyrics_mode, lyrics_optimizer, model, audio, generate, stop, results, take, takes,
     )  # fmt: skip
 
 
@@ -176,9 +180,10 @@ def build_instrumental_tab(
             model = model_dropdown(models, model_value, "instrumental-model")
             take = take_controls("instrumental", takes)
             audio = audio_controls("instrumental")
+            takes = takes_control("instrumental")
             generate, stop = action_row("instrumental", "Generate instrumental")
             with top:
                 presets_block(presets, [prompt], ("prompt",))
         with gr.Column(scale=2, min_width=320):
             results = results_panel("instrumental", "Instrumental")
-    return InstrumentalTab(prompt, prompt_count, model, audio, take, generate, stop, results)
+    return InstrumentalTab(prompt, prompt_count, model, audio, take, generate, stop, results, takes)

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from .. import config
+from ..library import LibraryError
 from ..requests import SEED_MAX, random_seed
 from . import cards, runner
 from .board import LETTERS, Board, Card, board_html, differences, file_url
 from .errors import field_error
 from .generation import Kept, Outputs, TakeFailed, attempt, estimate
-from .library_service import owner_of
+from .library_service import owner_of, visitor_message
 from .live import LiveStream
 from .session import Session
 
@@ -263,3 +264,23 @@ def _download(card: Card) -> str:
     """A take's download: the file encoded here when there is one (mp3 from a WAV-only backend), else its file."""
     name = (card.meta or {}).get("download")
     return str(Path(card.path).with_name(name)) if name else card.path
+
+
+def keep(h: Handlers, kind: str, letter: Any, session: Session) -> Any:
+    """Keep ★ on a finished take of this visitor's last takes on that panel: marks (or unmarks) its library song.
+
+    Only the letter comes from the page; the song's id is the one this session's board holds, so no one can mark
+    another visitor's song. Returns the board drawn again (or gr.skip() with a note when there is nothing to mark)."""
+    board = session.boards.get(kind)
+    entry = board.library_id(str(letter)) if isinstance(board, Board) else ""
+    if not entry or h.library is None:
+        gr.Warning("That take is not in your library, so it cannot be kept.")
+        return gr.skip()
+    starred = letter not in board.starred
+    try:
+        h.library.set_starred(session, entry, starred)
+    except LibraryError as exc:
+        gr.Warning(visitor_message(exc))
+        return gr.skip()
+    board.starred = board.starred ^ {letter}
+    return board_html(board)

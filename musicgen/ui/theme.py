@@ -91,6 +91,33 @@ CSS = """
 .mg-live { padding: 8px 12px; border-radius: 8px; background: var(--block-background-fill); }
 .mg-live-label { margin: 0 0 6px; font-weight: 600; color: var(--body-text-color); }
 .mg-live audio { display: block; width: 100%; }
+/* Takes board (ui/board.py): the compare player, then a card per take. */
+.mg-compare { padding: 8px 12px; border-radius: 8px; background: var(--block-background-fill);
+  border: 1px solid var(--border-color-primary); margin-bottom: 6px; }
+.mg-compare[hidden] { display: none; }
+.mg-compare-label { margin: 0 0 6px; font-weight: 600; color: var(--body-text-color); }
+.mg-compare audio { display: block; width: 100%; }
+.mg-compare-buttons { display: flex; gap: 6px; margin: 8px 0 0; flex-wrap: wrap; }
+.mg-takes button, .mg-compare button { min-width: 44px; min-height: 32px; padding: 4px 12px; border-radius: 8px; font-weight: 600;
+  border: 1px solid #6d28d9; background: var(--block-background-fill); color: var(--body-text-color);
+  cursor: pointer; transition: none; }
+.mg-takes button[aria-pressed="true"], .mg-compare button[aria-pressed="true"] { background: #6d28d9; border-color: #6d28d9; color: #ffffff; }
+.mg-takes-note { margin: 0 0 8px; font-size: 0.85rem; color: var(--body-text-color-subdued); }
+.mg-take-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px;
+  grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); }
+.mg-take { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px;
+  background: var(--block-background-fill); margin: 0 !important; }
+.mg-take h3 { margin: 0 0 4px !important; font-size: 1rem; }
+.mg-takes-title { margin: 0 0 6px !important; font-size: 1.05rem !important; }
+.mg-take-status { margin: 0 0 6px !important; font-size: 0.85rem; color: var(--body-text-color); }
+.mg-take-failed .mg-take-status { color: #991b1b; font-weight: 600; }
+.mg-take-done { border-color: #7c3aed; }
+.mg-take audio { display: block; width: 100%; margin-bottom: 6px; }
+.mg-take-facts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 2px 12px; margin: 0 0 6px; }
+.mg-take-facts dt { font-size: 0.7rem; text-transform: uppercase; letter-spacing: 0.04em;
+  color: var(--body-text-color-subdued); }
+.mg-take-facts dd { margin: 0; font-weight: 600; font-size: 0.85rem; word-break: break-all; }
+.mg-takes-row { align-items: center; }
 .mg-download .empty { min-height: 56px !important; height: 56px !important; }
 .mg-hidden-input { display: none !important; }
 /* Gradio's players show their times and speed in a fixed light grey (2.6:1): our hint colour instead. */
