@@ -239,3 +239,51 @@ def test_a_blank_seed_draws_one_per_take(engine):
 def test_backends_without_seeds_say_the_settings_are_the_same(h, stand):
     outs = list(h.instrumental("Lo-fi", stream=False, takes=2, session=visitor()))
     assert "settings are the same: the model draws each take differently" in outs[-1][0]
+
+
+needs_star = pytest.mark.skipif(
+    not hasattr(LibraryService, "set_starred"), reason="the library's ★ (branch issue-13-star) is not in yet"
+)
+
+
+@needs_star
+def test_keep_star_marks_only_this_sessions_take(h, stand, service):
+    from musicgen.ui import takes
+
+    alice, mallory = visitor(), visitor()
+    meta = list(h.song("pop", LYRICS, stream=False, takes=2, session=alice, **SONG))[-1][3]
+    b_id = meta["takes"][1]["library_id"]
+    board = takes.keep(h, "song", "B", alice)
+    assert 'data-take="B" aria-pressed="true"' in board and "★ Kept" in board
+    assert {e.id: e.starred for e in service.entries(alice)} == {meta["takes"][0]["library_id"]: False, b_id: True}
+    # Another visitor's session holds no board of Alice's: the same letter reaches nothing of hers.
+    assert takes.keep(h, "song", "A", mallory) is not None and not any(e.starred for e in service.entries(mallory))
+    assert not next(e for e in service.entries(alice) if e.id != b_id).starred
+    for letter in ("Z", "", None, b_id):  # only a take's letter of the session's own board means anything
+        takes.keep(h, "song", letter, alice)
+    assert [e.starred for e in service.entries(alice) if e.id == b_id] == [True]
+    takes.keep(h, "song", "B", alice)  # again: no longer kept
+    assert not any(e.starred for e in service.entries(alice))
+
+
+def test_a_script_gets_take_a_and_every_takes_metadata(tmp_path, monkeypatch):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+    from ui_fixtures import launched
+
+    from musicgen.ui import build_app
+
+    for name in ("MINIMAX_API_KEY", "AIMLAPI_KEY", "MUSIC3_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    library = Library(tmp_path / "data")
+    try:
+        with launched(build_app(library=library)) as url:  # the demo engine
+            c = Client(url, verbose=False, download_files=str(tmp_path / "dl"), analytics_enabled=False)
+            _, song, download, meta, _ = c.predict(prompt="Lo-fi, rainy night", stream=False, takes=2,
+                                                   api_name="/instrumental")  # fmt: skip
+            assert [t["take"] for t in meta["takes"]] == ["A", "B"] and meta["file"] == meta["takes"][0]["file"]
+            assert sf.info(song).duration == pytest.approx(meta["takes"][0]["duration_s"], abs=0.5)  # mp3 padding
+            with pytest.raises(AppError, match="Takes: a whole number from 1 to 4"):
+                c.predict(prompt="Lo-fi, rainy night", stream=False, takes=99, api_name="/instrumental")
+    finally:
+        library.close()
