@@ -19,11 +19,12 @@ from musicgen.ui import build_app
 
 ENDPOINTS = {
     "/song": ["prompt", "lyrics", "lyrics_optimizer", "model", "format", "sample_rate", "bitrate", "stream", "seed",
-              "max_seconds"],
-    "/instrumental": ["prompt", "model", "format", "sample_rate", "bitrate", "stream", "seed", "max_seconds"],
+              "max_seconds", "takes"],
+    "/instrumental": ["prompt", "model", "format", "sample_rate", "bitrate", "stream", "seed", "max_seconds",
+                      "takes"],
     "/cover_preprocess": ["audio", "audio_url"],
     "/cover": ["prompt", "lyrics", "model", "cover_feature_id", "audio", "audio_url", "format", "sample_rate",
-               "bitrate", "stream"],
+               "bitrate", "stream", "takes"],
     "/lyrics": ["prompt", "lyrics", "mode", "title"],
     "/music01_upload": ["audio", "purpose"],
     "/music01": ["lyrics", "refer_voice", "refer_instrumental", "accompaniment", "format"],

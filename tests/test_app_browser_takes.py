@@ -109,6 +109,7 @@ def test_three_takes_play_and_compare_at_the_same_moment(browser, studio, artifa
     page.wait_for_function("() => document.querySelector('#song-live .mg-compare-btn[data-take=C]')"
                            ".getAttribute('aria-pressed') === 'true'")  # fmt: skip
     page.screenshot(path=str(artifacts / "takes-board-laptop.png"), full_page=True)
+    page.locator("#song-live").screenshot(path=str(artifacts / "takes-board-panel.png"))  # README's picture
     a11y.assert_no_new_violations(page, "takes-board-laptop")
     # A take's file, as the page gets it: a whole song, decoded.
     src = page.locator(f"{CARDS}[data-take=C] audio").get_attribute("src")

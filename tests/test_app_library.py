@@ -199,7 +199,7 @@ def test_finished_copies_are_made_only_of_ones_own_songs(app, tmp_path, library)
     server path) nor her Library song (by its id), while Alice can."""
     alice_hash, alice = open_page(app, None)
     ok, out = call(app, alice_hash, "song", ["Alice's finished lullaby", LYRICS, False, "music-2.6", "wav", 44100,
-                                             256000, False, "", 180, None])  # fmt: skip
+                                             256000, False, "", 180, 1, None])  # fmt: skip
     assert ok
     download, meta = out[2], out[3]
     theirs = {"path": download["path"], "meta": {"_type": "gradio.FileData"}}

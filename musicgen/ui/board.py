@@ -198,7 +198,7 @@ BOARD_JS = (
   };
   group.addEventListener('click', (e) => {
     const b = e.target.closest('button');
-    if (b) { chosen = true; pick(b); }
+    if (b) { chosen = true; pick(b); trigger('select', {take: b.dataset.take}); }
   });
   root.addEventListener('click', (e) => {
     const b = e.target.closest('button.mg-star');

@@ -293,6 +293,12 @@ def _wire_results(
         return takes.keep(h, kind, (getattr(evt, "_data", None) or {}).get("take", ""), s)
 
     tab.results.live.click(keep, session, tab.results.live, **INSTANT)
+
+    def show(s: Session, evt: gr.EventData) -> tuple[Any, ...]:  # the take picked in the compare player
+        return takes.show(kind, (getattr(evt, "_data", None) or {}).get("take", ""), s)
+
+    below = [tab.results.player, tab.results.download, tab.results.metadata, tab.results.info]
+    tab.results.live.select(show, session, below, **INSTANT)
     _scroll_on(buttons, tab.results.info)
     slot = tab.results.download.elem_id or "result"  # one finished copy kept per panel
 

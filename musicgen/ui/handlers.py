@@ -28,6 +28,12 @@ next. Using them from a script through gradio_client (the endpoint names and par
     _, cover, download, meta, _ = c.predict(
         prompt="Synthwave, dreamy", audio=handle_file("reference.mp3"), stream=False, api_name="/cover")
 
+    # Takes: takes=2..4 on /song, /instrumental and /cover makes that many songs side by side (each counted as a
+    # song). song and download are take A's (the first finished take if A failed); metadata["takes"] lists every
+    # take's metadata, each with "take" ("A".."D") and "status" ("done", or "failed" with "error"). On
+    # MiniMax-Music3 a given seed is take A's and B, C, D use seed+1, +2, +3; a blank seed draws one per take.
+    _, song, download, meta, _ = c.predict(prompt="Lo-fi hip hop", takes=3, stream=False, api_name="/instrumental")
+
 Scripts use the server's MINIMAX_API_KEY (or the demo engine when it has none); a visitor's key from the page is
 never reachable through the API. Failures raise gradio_client.exceptions.AppError with the message and its title.
 

@@ -160,26 +160,24 @@ def take_controls(prefix: str, visible: bool) -> TakeControls:
     return TakeControls(group, seed, length)
 
 
-class TakesRadio(gr.Radio):
-    """A Radio that hands any value on to the handler, which refuses one outside 1..TAKES_MAX naming the field
-    ("Takes") and the limit; gr.Radio's own check would say neither which field nor in the studio's words."""
-
-    def get_block_name(self) -> str:
-        return "radio"  # the same component in the page
-
-    def preprocess(self, payload: Any) -> Any:
-        return payload
-
-
 def takes_control(prefix: str) -> gr.Radio:
     """Takes: how many songs one click makes side by side (each a song of its own, and counted as one)."""
-    return TakesRadio(
+    radio = gr.Radio(
         choices=list(range(1, config.TAKES_MAX + 1)),
         value=config.DEFAULT_TAKES,
         label="Takes",
         info="Songs made side by side from one click, to compare and keep the best; each counts as a song",
         elem_id=f"{prefix}-takes",
     )
+    # Any value goes on to the handler, which refuses one outside 1..TAKES_MAX naming the field ("Takes") and the
+    # limit; gr.Radio's own check names neither the field nor the studio's limit. (An instance attribute, not a
+    # subclass: Gradio writes a .pyi stub beside any module that subclasses a component.)
+    radio.preprocess = _as_sent  # type: ignore[method-assign]
+    return radio
+
+
+def _as_sent(payload: Any) -> Any:
+    return payload
 
 
 def action_row(prefix: str, label: str, ready: bool = True) -> tuple[gr.Button, gr.Button]:

@@ -284,3 +284,15 @@ def keep(h: Handlers, kind: str, letter: Any, session: Session) -> Any:
         return gr.skip()
     board.starred = board.starred ^ {letter}
     return board_html(board)
+
+
+def show(kind: str, letter: Any, session: Session) -> tuple[Any, ...]:
+    """The take picked in the compare player goes below the board (player, download, metadata with every take's,
+    its card): "Finished download" and "Copy as code" then act on it. Only this session's own takes."""
+    board = session.boards.get(kind)
+    card = next((c for c in board.cards if c.letter == letter), None) if isinstance(board, Board) else None
+    if card is None or card.state != "done" or not card.meta:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    head = f"Take {card.letter} of {len(board.cards)} is below."
+    info = cards.info_panel(cards.notice(head) + cards.metadata_card(card.meta), head)
+    return card.path, _download(card), {**card.meta, **_summary(board.cards)}, info
