@@ -87,7 +87,7 @@ def test_the_example_clip_can_be_analysed_without_a_track_of_ones_own(browser, u
     page = open_page(browser, url)
     page.get_by_role("tab", name="Cover").click()
     page.locator("#cover-example").click()  # loads the clip and analyses it in one go
-    page.get_by_test_id("waveform-Reference").wait_for(timeout=10_000)
+    page.get_by_test_id("waveform-Reference").first.wait_for(timeout=10_000)  # Gradio shows two while it loads
     page.locator("#cover-timeline .mg-seg").first.wait_for(timeout=30_000)
     page.wait_for_function("() => !document.querySelector('#cover-generate').disabled", timeout=10_000)
     page.close()

@@ -99,6 +99,11 @@ def test_three_takes_play_and_compare_at_the_same_moment(browser, studio, artifa
     b_src = page.locator(f"{CARDS}[data-take=B] audio").get_attribute("src")
     assert switched["src"] == b_src and switched["pressed"] == "true"
     assert buttons.first.get_attribute("aria-pressed") == "false"
+    # The picked take goes below the board: its card, and its file in the download ("Finished download" reads it).
+    page.locator("#song-info").get_by_text("Take B of 3 is below.").first.wait_for()
+    b_file = b_src.rsplit("/", 1)[1]
+    page.wait_for_function("f => [...document.querySelectorAll('#song-download a')].some(a => a.href.endsWith(f))",
+                           arg=b_file)  # fmt: skip
     # Paused stays paused: switching back to A keeps the moment and does not start playing.
     page.evaluate("() => document.querySelector('#song-live .mg-compare audio').pause()")
     back = page.evaluate(SWITCH, "A")

@@ -19,6 +19,7 @@ from musicgen.library import Library
 from musicgen.music3.standin import Music3StandIn
 from musicgen.standin import Fault, StandIn
 from musicgen.ui import library_events as le
+from musicgen.ui import takes
 from musicgen.ui.gate import Gate
 from musicgen.ui.handlers import Handlers
 from musicgen.ui.library_service import LibraryService
@@ -182,6 +183,10 @@ def test_stop_ends_every_take_and_frees_the_slots(h, stand, factory):
     assert time.monotonic() - t0 < 2.0
     assert line.running == 0 and line.waiting == 0
     assert len(factory.clients) == 3 and all(c.transport.is_closed for c in factory.clients)
+    board = takes.stopped("song", session)  # what the Stop button shows on the board
+    assert all("Stopped" in card for card in cards_of(board).values())
+    list(h.song("pop", LYRICS, stream=False, session=session, **SONG))  # a single take: no board left to stop
+    assert takes.stopped("song", session) is not board and not isinstance(takes.stopped("song", session), str)
 
 
 def test_more_takes_than_the_backends_slots_wait_in_line(h, stand):
@@ -189,10 +194,13 @@ def test_more_takes_than_the_backends_slots_wait_in_line(h, stand):
     session = visitor()
     h.slot(session.provider()).size = 2
     gen = h.song("pop", LYRICS, stream=True, takes=3, session=session, **SONG)
-    seen = [next(gen) for _ in range(8)]
-    shown = [b for b in boards(seen)]
-    assert any("1st in line" in cards_of(b)["C"] for b in shown)  # the third take waits its turn, and says so
-    assert any("C 1st in line" in o[4] for o in seen)
+    seen: list[tuple] = []
+    waiting = re.compile(r"([ABC]) 1st in line")
+    while not any(waiting.search(o[4]) for o in seen) and len(seen) < 100:
+        seen.append(next(gen))
+    # The take that came third (threads race for the line) waits its turn, and says so; on its card too.
+    letter = next(waiting.search(o[4]) for o in seen if waiting.search(o[4])).group(1)
+    assert any("1st in line" in cards_of(b)[letter] for b in boards(seen))
     assert h.slot(session.provider()).running == 2
     stand.configure(chunk_interval_s=0.0)
     rest = list(gen)
@@ -248,8 +256,6 @@ needs_star = pytest.mark.skipif(
 
 @needs_star
 def test_keep_star_marks_only_this_sessions_take(h, stand, service):
-    from musicgen.ui import takes
-
     alice, mallory = visitor(), visitor()
     meta = list(h.song("pop", LYRICS, stream=False, takes=2, session=alice, **SONG))[-1][3]
     b_id = meta["takes"][1]["library_id"]

@@ -27,7 +27,7 @@ class Card:
     """What one take's card shows."""
 
     letter: str
-    state: str = "queued"  # queued, running, receiving, done, failed
+    state: str = "queued"  # queued, running, receiving, done, failed, stopped
     place: int = 0  # while queued: its place in the backend's line
     src: str = ""  # what its player plays: the live stream while it arrives, then the file
     meta: dict[str, Any] | None = None  # the kept result's metadata (a failed take's partial song too)
@@ -78,6 +78,8 @@ def _status(card: Card) -> tuple[str, str]:
         return "running", "Receiving audio: playing as it arrives"
     if card.state == "done":
         return "done", "Done"
+    if card.state == "stopped":
+        return "failed", "Stopped"
     if card.meta:
         return "failed", f"Failed, its partial song kept: {card.error}"
     return "failed", f"Failed: {card.error}"

@@ -285,7 +285,11 @@ def _wire_results(
     """Stop cancels the tab's generations; the stream switch and Takes show the live panel (the live player or the
     takes board); Keep ★ on the board marks a take's song; generating scrolls to the results; the result can be
     finished."""
-    tab.stop.click(stopped, None, tab.results.info, cancels=events, **INSTANT)
+
+    def stop(s: Session) -> tuple[str, Any]:
+        return stopped(), takes.stopped(kind, s)
+
+    tab.stop.click(stop, session, [tab.results.info, tab.results.live], cancels=events, **INSTANT)
     toggles = [tab.audio.stream.change, tab.takes.change]
     gr.on(toggles, toggle_live, [tab.audio.stream, tab.takes], tab.results.live, **INSTANT)
 

@@ -289,6 +289,9 @@ class Handlers:
         if takes > 1:
             yield from takes_.run(self, kind, request, session, progress, takes, seed_given=seed_given, job=job)
             return
+        session.boards.pop(
+            "cover" if kind == "music01" else kind, None
+        )  # this panel shows a single take now (Stop and ★ no longer reach a board)
         if params is None:
             params = request.model_dump(exclude={"audio_base64"}, exclude_none=True)
         yield from generation.one(self, kind, request, session, progress, params, job=job)

@@ -296,3 +296,13 @@ def show(kind: str, letter: Any, session: Session) -> tuple[Any, ...]:
     head = f"Take {card.letter} of {len(board.cards)} is below."
     info = cards.info_panel(cards.notice(head) + cards.metadata_card(card.meta), head)
     return card.path, _download(card), {**card.meta, **_summary(board.cards)}, info
+
+
+def stopped(kind: str, session: Session) -> Any:
+    """After Stop: the takes that had not finished say so on their cards (their calls are closed); the board of
+    the last takes on this panel, or gr.skip() when the last generation there was a single take."""
+    board = session.boards.get(kind)
+    if not isinstance(board, Board):
+        return gr.skip()
+    board.cards = [c if c.state in ("done", "failed") else replace(c, state="stopped") for c in board.cards]
+    return board_html(board)
