@@ -219,3 +219,23 @@ def test_finished_copies_are_made_only_of_ones_own_songs(app, tmp_path, library)
     assert ok and finished["path"].endswith("-finished-14LUFS.wav") and "−14" in summary
     data = httpx.get(f"{app[1]}gradio_api/file={finished['path']}", timeout=10).content
     assert sf.info(io.BytesIO(data)).format == "WAV"
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("musicgen.ui.library_service").ui.library_service.LibraryService, "set_starred"),
+    reason="the library's ★ (branch issue-13-star) is not in yet",
+)
+def test_keep_star_on_a_take_acts_only_on_ones_own_takes(app, library):
+    """The board's Keep ★ sends only a take's letter; the song it marks is the one the sender's own session made."""
+    alice_hash, alice = open_page(app, None)
+    ok, out = call(app, alice_hash, "song", ["Alice's two takes", LYRICS, False, "music-2.6", "mp3", 44100, 256000,
+                                             False, "", 180, 2, None])  # fmt: skip
+    assert ok
+    ids = [t["library_id"] for t in out[3]["takes"]]
+    bob_hash, _ = open_page(app, None)
+    for letter in ("A", "B", ids[0]):  # Bob's session made no takes: no letter (or id) reaches Alice's songs
+        assert call(app, bob_hash, "keep", [None], {"take": letter})[0]
+    assert not any(e.starred for e in library.list(alice))
+    ok, out = call(app, alice_hash, "keep", [None], {"take": "B"})
+    assert ok and "★ Kept" in out[0]
+    assert {e.id for e in library.list(alice) if e.starred} == {ids[1]}
