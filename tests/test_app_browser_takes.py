@@ -13,7 +13,6 @@ from ui_fixtures import BROWSER_MARKS, LAPTOP, LYRICS, PHONE, launched
 
 from musicgen.library import Library
 from musicgen.ui import build_app
-from musicgen.ui.library_service import LibraryService
 
 pytestmark = BROWSER_MARKS
 CARDS = "#song-live .mg-take"
@@ -147,7 +146,6 @@ def test_the_board_on_a_phone(browser, studio, artifacts, a11y):
     page.close()
 
 
-@pytest.mark.skipif(not hasattr(LibraryService, "set_starred"), reason="the library's ★ (issue-13-star) is not in")
 def test_keep_star_marks_the_takes_song_in_the_library(browser, studio):
     url, demo = studio
     page = three_takes(browser, url, LAPTOP)

@@ -221,10 +221,6 @@ def test_finished_copies_are_made_only_of_ones_own_songs(app, tmp_path, library)
     assert sf.info(io.BytesIO(data)).format == "WAV"
 
 
-@pytest.mark.skipif(
-    not hasattr(__import__("musicgen.ui.library_service").ui.library_service.LibraryService, "set_starred"),
-    reason="the library's ★ (branch issue-13-star) is not in yet",
-)
 def test_keep_star_on_a_take_acts_only_on_ones_own_takes(app, library):
     """The board's Keep ★ sends only a take's letter; the song it marks is the one the sender's own session made."""
     alice_hash, alice = open_page(app, None)

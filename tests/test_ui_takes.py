@@ -249,12 +249,6 @@ def test_backends_without_seeds_say_the_settings_are_the_same(h, stand):
     assert "settings are the same: the model draws each take differently" in outs[-1][0]
 
 
-needs_star = pytest.mark.skipif(
-    not hasattr(LibraryService, "set_starred"), reason="the library's ★ (branch issue-13-star) is not in yet"
-)
-
-
-@needs_star
 def test_keep_star_marks_only_this_sessions_take(h, stand, service):
     alice, mallory = visitor(), visitor()
     meta = list(h.song("pop", LYRICS, stream=False, takes=2, session=alice, **SONG))[-1][3]
