@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,7 +126,7 @@ def attempt(
     params: dict[str, Any],
     *,
     job: runner.Job | None = None,
-) -> Iterator[runner.Step | LiveStream | Kept]:
+) -> Generator[runner.Step | LiveStream | Kept, None, None]:
     """One generation: yields its LiveStream once opened (a streamed song), the runner's Steps, and last the Kept
     result. Raises TakeFailed (what arrived is kept as a partial song first), or the gate's gr.Error (nothing sent).
     """

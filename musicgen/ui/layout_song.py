@@ -145,7 +145,7 @@ def build_song_tab(
             model = model_dropdown(models, model_value, "song-model")
             take = take_controls("song", takes)
             audio = audio_controls("song")
-            takes = takes_control("song")
+            count = takes_control("song")
             generate, stop = action_row("song", "Generate song")
             with top:
                 fields = ("prompt", "lyrics", "lyrics_optimizer", "title")
@@ -154,7 +154,7 @@ def build_song_tab(
             results = results_panel("song", "Song")
     return SongTab(
         prompt, prompt_count, title, style_tags, use_tags, lyrics, check, tag_buttons, write, revise, undo,
-        lyrics_backup, lyrics_mode, lyrics_optimizer, model, audio, generate, stop, results, take, takes,
+        lyrics_backup, lyrics_mode, lyrics_optimizer, model, audio, generate, stop, results, take, count,
     )  # fmt: skip
 
 
@@ -180,10 +180,10 @@ def build_instrumental_tab(
             model = model_dropdown(models, model_value, "instrumental-model")
             take = take_controls("instrumental", takes)
             audio = audio_controls("instrumental")
-            takes = takes_control("instrumental")
+            count = takes_control("instrumental")
             generate, stop = action_row("instrumental", "Generate instrumental")
             with top:
                 presets_block(presets, [prompt], ("prompt",))
         with gr.Column(scale=2, min_width=320):
             results = results_panel("instrumental", "Instrumental")
-    return InstrumentalTab(prompt, prompt_count, model, audio, take, generate, stop, results, takes)
+    return InstrumentalTab(prompt, prompt_count, model, audio, take, generate, stop, results, count)

@@ -143,7 +143,8 @@ def _line(takes: list[Card], steps: dict[int, runner.Step], provider: str, wait:
     elapsed = max((s.elapsed_s for s in steps.values()), default=0.0)
     text = f"{len(takes)} takes: " + " · ".join(parts)
     extra = f" · about {cards.clock(wait)} for this length cap" if wait else ""
-    said = text if int(elapsed) % cards.ANNOUNCE_EVERY_S else f"{text}, {cards.clock(elapsed)} elapsed"
+    calm = int(elapsed // cards.ANNOUNCE_EVERY_S) * cards.ANNOUNCE_EVERY_S  # read out every 30 s, not every tick
+    said = f"{text}, {cards.clock(calm)} elapsed" if calm else text
     return cards.info_panel(
         f'<div class="mg-status" aria-hidden="true"><span class="mg-spinner"></span>'
         f"<b>{cards.escape(text)}</b> · {cards.clock(elapsed)} elapsed{extra}</div>",
@@ -273,7 +274,7 @@ def keep(h: Handlers, kind: str, letter: Any, session: Session) -> Any:
     another visitor's song. Returns the board drawn again (or gr.skip() with a note when there is nothing to mark)."""
     board = session.boards.get(kind)
     entry = board.library_id(str(letter)) if isinstance(board, Board) else ""
-    if not entry or h.library is None:
+    if not isinstance(board, Board) or not entry or h.library is None:
         gr.Warning("That take is not in your library, so it cannot be kept.")
         return gr.skip()
     starred = letter not in board.starred
@@ -291,7 +292,7 @@ def show(kind: str, letter: Any, session: Session) -> tuple[Any, ...]:
     its card): "Finished download" and "Copy as code" then act on it. Only this session's own takes."""
     board = session.boards.get(kind)
     card = next((c for c in board.cards if c.letter == letter), None) if isinstance(board, Board) else None
-    if card is None or card.state != "done" or not card.meta:
+    if not isinstance(board, Board) or card is None or card.state != "done" or not card.meta:
         return gr.skip(), gr.skip(), gr.skip(), gr.skip()
     head = f"Take {card.letter} of {len(board.cards)} is below."
     info = cards.info_panel(cards.notice(head) + cards.metadata_card(card.meta), head)
