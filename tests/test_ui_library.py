@@ -15,10 +15,10 @@ from pathlib import Path
 import gradio as gr
 import pytest
 import soundfile as sf
-from ui_fixtures import LYRICS, StandInFactory
+from ui_fixtures import LYRICS, StandInFactory, reset_standin, standin_fixture
 
 from musicgen.library import Library, new_owner_token
-from musicgen.standin import Fault, StandIn
+from musicgen.standin import Fault
 from musicgen.ui import library_events as le
 from musicgen.ui import library_view as lv
 from musicgen.ui.handlers import Handlers
@@ -29,18 +29,12 @@ SONG = dict(lyrics_optimizer=False, model="music-2.6", format="mp3", sample_rate
 SECRET = "sk-visitor-secret-key-0123456789"
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn().start()
-    yield server
-    server.stop()
+standin = standin_fixture()
 
 
 @pytest.fixture
 def stand(standin):
-    standin.reset()
-    standin.configure(chunk_bytes=32768, chunk_interval_s=0.0, latency_s=0.0)
-    return standin
+    return reset_standin(standin)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 import soundfile as sf
-from ui_fixtures import LYRICS, ServerKeyFactory, StandInFactory
+from ui_fixtures import LYRICS, ServerKeyFactory, StandInFactory, reset_standin, standin_fixture
 
 from musicgen import providers
 from musicgen.access import Policy
@@ -29,18 +29,12 @@ from musicgen.ui.session import Session
 SONG = dict(lyrics_optimizer=False, model="music-2.6", format="mp3", sample_rate=44100, bitrate=256000)
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = StandIn().start()
-    yield server
-    server.stop()
+standin = standin_fixture()
 
 
 @pytest.fixture
 def stand(standin):
-    standin.reset()
-    standin.configure(chunk_bytes=32768, chunk_interval_s=0.0, latency_s=0.0)
-    return standin
+    return reset_standin(standin)
 
 
 @pytest.fixture
